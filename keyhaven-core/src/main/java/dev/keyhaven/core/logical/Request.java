@@ -1,0 +1,118 @@
+package dev.keyhaven.core.logical;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A logical request: what the edge makes of an HTTP call, and all that engines see. Nothing here knows about HTTP.
+ *
+ * <p>{@code path} is the full API path after {@code /v1/} without a leading slash (e.g. {@code secret/data/app}).
+ * The router sets {@code mountPoint} (e.g. {@code secret/}) and {@code relativePath} (e.g. {@code data/app}).
+ * {@code clientToken} is the raw token; it must never be logged (see {@link #toString()}).
+ */
+public final class Request {
+    private final String id;
+    private final Operation operation;
+    private final String path;
+    private final Map<String, Object> data;
+    private final Map<String, List<String>> query;
+    private final Map<String, String> headers;
+    private final String clientToken;
+    private final String remoteAddress;
+    private final String contentType;
+    private String mountPoint = "";
+    private String mountType = "";
+    private String mountAccessor = "";
+    private String relativePath;
+    private Object auth; // the resolved token entry, set after authentication (typed by the auth layer)
+
+    private Request(Builder b) {
+        this.id = Objects.requireNonNull(b.id, "id");
+        this.operation = Objects.requireNonNull(b.operation, "operation");
+        this.path = Objects.requireNonNull(b.path, "path");
+        this.data = Collections.unmodifiableMap(new LinkedHashMap<>(b.data));
+        this.query = Map.copyOf(b.query);
+        this.headers = Map.copyOf(b.headers);
+        this.clientToken = b.clientToken;
+        this.remoteAddress = b.remoteAddress == null ? "" : b.remoteAddress;
+        this.contentType = b.contentType == null ? "" : b.contentType;
+        this.relativePath = path;
+    }
+
+    public static Builder builder(Operation op, String path) {
+        return new Builder(op, path);
+    }
+
+    public String id() { return id; }
+    public Operation operation() { return operation; }
+    public String path() { return path; }
+    /** Body fields (JSON object) merged with query parameters for GET-style reads, as Vault does. Never null. */
+    public Map<String, Object> data() { return data; }
+    public Map<String, List<String>> query() { return query; }
+    /** Lower-cased header names. */
+    public Map<String, String> headers() { return headers; }
+    public Optional<String> clientToken() { return Optional.ofNullable(clientToken); }
+    public String remoteAddress() { return remoteAddress; }
+    public String contentType() { return contentType; }
+    public String mountPoint() { return mountPoint; }
+    public String mountType() { return mountType; }
+    public String mountAccessor() { return mountAccessor; }
+    public String relativePath() { return relativePath; }
+
+    @SuppressWarnings("unchecked")
+    public <T> Optional<T> auth(Class<T> type) {
+        return type.isInstance(auth) ? Optional.of((T) auth) : Optional.empty();
+    }
+
+    public void setAuth(Object auth) { this.auth = auth; }
+
+    /** Called by the router once the mount is known. */
+    public void setMount(String mountPoint, String mountType, String mountAccessor, String relativePath) {
+        this.mountPoint = mountPoint;
+        this.mountType = mountType;
+        this.mountAccessor = mountAccessor;
+        this.relativePath = relativePath;
+    }
+
+    /** First query value, if any. */
+    public Optional<String> queryParam(String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+    }
+
+    @Override
+    public String toString() {
+        // Never the token, never the data.
+        return "Request[" + id + " " + operation + " " + path + "]";
+    }
+
+    public static final class Builder {
+        private String id = java.util.UUID.randomUUID().toString();
+        private final Operation operation;
+        private final String path;
+        private Map<String, Object> data = Map.of();
+        private Map<String, List<String>> query = Map.of();
+        private Map<String, String> headers = Map.of();
+        private String clientToken;
+        private String remoteAddress;
+        private String contentType;
+
+        private Builder(Operation op, String path) {
+            this.operation = op;
+            this.path = path;
+        }
+
+        public Builder id(String id) { this.id = id; return this; }
+        public Builder data(Map<String, Object> data) { this.data = data == null ? Map.of() : data; return this; }
+        public Builder query(Map<String, List<String>> query) { this.query = query == null ? Map.of() : query; return this; }
+        public Builder headers(Map<String, String> headers) { this.headers = headers == null ? Map.of() : headers; return this; }
+        public Builder clientToken(String token) { this.clientToken = token == null || token.isEmpty() ? null : token; return this; }
+        public Builder remoteAddress(String addr) { this.remoteAddress = addr; return this; }
+        public Builder contentType(String ct) { this.contentType = ct; return this; }
+        public Request build() { return new Request(this); }
+    }
+}
