@@ -1,0 +1,38 @@
+package dev.keyhaven.core.auth;
+
+import dev.keyhaven.core.logical.Request;
+import dev.keyhaven.core.storage.Storage;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Authentication and authorization as the core's request flow sees it: one call per request, after routing and
+ * before the engine runs.
+ *
+ * <p>Lifecycle: {@link #start} when the core unseals (with a barrier view reserved for auth state, i.e. every
+ * value it stores is encrypted), {@link #stop} when it seals. Token storage layout (shared by every
+ * implementation, so a store written by one is read by the next): tokens are never stored in clear; the entry of
+ * token {@code t} lives at {@code token/id/<hex(HMAC-SHA256(salt, t))>} where {@code salt} is 32 random bytes at
+ * {@code token/salt}, created on first start.
+ */
+public interface AuthService {
+    void start(Storage authView, Clock clock);
+
+    void stop();
+
+    /**
+     * Creates a root token (used by {@code sys/init}, dev mode and generate-root). {@code id} lets dev mode choose
+     * the token ({@code -dev-root-token-id}); otherwise a random {@code hvs.}-prefixed token is made.
+     */
+    String createRootToken(Optional<String> id);
+
+    /**
+     * Authenticates {@code request.clientToken()} and checks its policies for the request's operation on its full
+     * path. On success attaches the token entry with {@link Request#setAuth(Object)}. Unauthenticated paths still
+     * get the entry attached when a valid token is sent, but never fail for lack of one.
+     *
+     * @throws dev.keyhaven.core.logical.KeyhavenException 403 {@code permission denied} (missing, unknown,
+     *         expired or revoked token, or no capability), never revealing which.
+     */
+    void authorize(Request request, PathTraits traits);
+}
