@@ -90,14 +90,32 @@ public final class SqliteStorage implements Storage {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new StorageException(ErrorCode.INTERNAL, "cannot create storage directory " + dir + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+            throw new StorageException(ErrorCode.INTERNAL, "cannot create storage directory " + dir + ": " + ioReason(e));
         }
         if (!Files.isDirectory(dir)) throw new StorageException(ErrorCode.INTERNAL, "storage directory " + dir + " is not a directory");
         if (!Files.isWritable(dir)) throw new StorageException(ErrorCode.INTERNAL, "storage directory " + dir + " is not writable");
         if (Files.exists(abs) && !Files.isRegularFile(abs)) throw new StorageException(ErrorCode.INTERNAL, "storage path " + abs + " is not a regular file");
         if (Files.exists(abs) && !Files.isWritable(abs)) throw new StorageException(ErrorCode.INTERNAL, "storage file " + abs + " is not writable");
+        if (!Files.exists(abs)) {
+            // the store holds only ciphertext, but its layout (paths) is still nobody else's business
+            try {
+                Files.createFile(abs, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: SQLite creates the file with default permissions
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // created concurrently: fine
+            } catch (IOException e) {
+                throw new StorageException(ErrorCode.INTERNAL, "cannot create storage file " + abs + ": " + ioReason(e));
+            }
+        }
         return new SqliteStorage(abs, Math.max(1, readConnections));
+    }
+
+    private static String ioReason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + " exists and is not a directory";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason().toLowerCase(java.util.Locale.ROOT);
+        return e.getMessage() == null ? "I/O error" : e.getMessage();
     }
 
     public static SqliteStorage open(Path file) {
