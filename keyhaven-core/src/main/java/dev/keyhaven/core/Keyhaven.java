@@ -432,11 +432,19 @@ public final class Keyhaven implements AutoCloseable {
         return entry;
     }
 
-    /** Removes a mount and deletes its data. */
-    public synchronized void unmount(String rawPath) {
+    /** Removes a mount and deletes its data. Lock order everywhere: state lock first, then this object's monitor. */
+    public void unmount(String rawPath) {
         stateLock.readLock().lock();
         try {
             requireUnsealed();
+            removeMount(rawPath);
+        } finally {
+            stateLock.readLock().unlock();
+        }
+    }
+
+    private synchronized void removeMount(String rawPath) {
+        {
             String path = normalizeMountPath(rawPath);
             if (path.equals("sys/")) throw KeyhavenException.badRequest("cannot unmount \"sys/\"");
             List<MountEntry> table = loadMountTable();
@@ -447,8 +455,6 @@ public final class Keyhaven implements AutoCloseable {
             router.remove(path).ifPresent(m -> m.engine().close());
             deleteTree(new PrefixedStorage(barrier, found.get().storagePrefix()), "");
             log.info("unmounted {}", path);
-        } finally {
-            stateLock.readLock().unlock();
         }
     }
 

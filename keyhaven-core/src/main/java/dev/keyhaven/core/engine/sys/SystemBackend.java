@@ -3,7 +3,6 @@ package dev.keyhaven.core.engine.sys;
 import dev.keyhaven.core.Keyhaven;
 import dev.keyhaven.core.barrier.AesGcmBarrier;
 import dev.keyhaven.core.engine.Engine;
-import dev.keyhaven.core.engine.PathMatcher;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
@@ -48,6 +47,7 @@ public final class SystemBackend implements Engine {
         register("key-status", fn(this::keyStatus));
         register("mounts", fn(this::mounts));
         register("internal/ui/mounts", fn(this::uiMounts));
+        register("leader", fn(this::leader));
     }
 
     /** Adds (or replaces) the handler for {@code prefix}. */
@@ -76,7 +76,7 @@ public final class SystemBackend implements Engine {
     @Override
     public Response handle(Request req) {
         String rel = req.relativePath();
-        Handler h = find(rel).orElseThrow(() -> KeyhavenException.badRequest("unsupported path: sys/" + rel));
+        Handler h = find(rel).orElseThrow(() -> new KeyhavenException(dev.keyhaven.core.logical.ErrorCode.NOT_FOUND, "1 error occurred:\n\t* unsupported path\n\n"));
         return h.engine().handle(req);
     }
 
@@ -154,6 +154,20 @@ public final class SystemBackend implements Engine {
             case "0": case "f": case "false": return Optional.of(false);
             default: return Optional.empty();
         }
+    }
+
+    /** A single node without HA: Vault's answer for a server with HA disabled. */
+    private Response leader(Request req) {
+        if (req.operation() != Operation.READ) throw KeyhavenException.unsupported(req.operation(), "leader");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ha_enabled", false);
+        body.put("is_self", false);
+        body.put("active_time", "0001-01-01T00:00:00Z");
+        body.put("leader_address", "");
+        body.put("leader_cluster_address", "");
+        body.put("performance_standby", false);
+        body.put("performance_standby_last_remote_wal", 0);
+        return Response.raw(200, body);
     }
 
     // ------------------------------------------------------------------ seal
@@ -354,10 +368,5 @@ public final class SystemBackend implements Engine {
     @Override
     public String toString() {
         return "SystemBackend" + handlers.stream().map(Handler::prefix).toList();
-    }
-
-    /** For tests: whether a relative path is served by a registered handler. */
-    public boolean serves(String rel) {
-        return find(rel).isPresent() || PathMatcher.matches(List.of(), rel);
     }
 }
