@@ -181,6 +181,17 @@ public final class HttpServer implements AutoCloseable {
             this.limit = limit;
         }
 
+        /** {@code Expect: 100-continue} with a declared length above the limit: answer with the JSON 413 too. */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object r = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (r instanceof FullHttpResponse fr && fr.status().code() == 413) {
+                fr.release();
+                return response(HttpEdge.error(413, List.of("request body too large: the limit is " + limit + " bytes"), false), false);
+            }
+            return r;
+        }
+
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             FullHttpResponse r = response(HttpEdge.error(413, List.of("request body too large: the limit is " + limit + " bytes"), false), false);

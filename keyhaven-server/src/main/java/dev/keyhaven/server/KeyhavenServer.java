@@ -132,6 +132,10 @@ public final class KeyhavenServer implements AutoCloseable {
             core = b.build();
             for (CoreExtension ext : extensions) ext.started(core);
 
+            // bind first: a port in use fails before anything is initialized or unsealed
+            http = new HttpServer(core, config.listeners(), 64, 1024);
+            http.start();
+
             Optional<String> unsealKeyShown = Optional.empty();
             Optional<String> rootToken = Optional.empty();
             if (config.sealKeyFile().isPresent()) {
@@ -140,9 +144,6 @@ public final class KeyhavenServer implements AutoCloseable {
                 rootToken = au.rootToken;
             }
             if (config.ui()) log.warn("ui = true: Keyhaven has no web UI; the setting is ignored");
-
-            http = new HttpServer(core, config.listeners(), 64, 1024);
-            http.start();
             KeyhavenServer server = new KeyhavenServer(core, http, config, tempDir);
             server.printBanner(out, opts, unsealKeyShown, rootToken);
             return server;

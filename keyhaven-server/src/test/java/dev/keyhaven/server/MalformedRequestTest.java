@@ -83,6 +83,14 @@ class MalformedRequestTest {
         assertNothingWritten();
     }
 
+    @Test
+    void oversizedBodyAnnouncedWithExpectContinueIs413WithJson() {
+        String resp = Http.raw("127.0.0.1", port, "PUT /v1/secret/huge HTTP/1.1\r\nHost: x\r\nX-Vault-Token: " + token
+                + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 40000000\r\n\r\n");
+        assertThat(resp).startsWith("HTTP/1.1 413").contains("{\"errors\":[\"request body too large");
+        assertNothingWritten();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/v1/secret/../sys/seal", "/v1/secret/a/../b", "/v1/secret//x", "/v1//secret/x", "/v1/secret/%2e%2e/x",
             "/v1/secret/a%00b", "/v1/secret/a%0ab", "/v1/secret/a%1fb", "/v1/secret/%ff", "/v1/secret/%zz", "/v1/secret/./x", "/v1/secret/a%2f%2fb"})
