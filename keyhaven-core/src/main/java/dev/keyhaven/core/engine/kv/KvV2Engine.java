@@ -146,6 +146,7 @@ public final class KvV2Engine implements Engine {
         try {
             return Optional.of(storage.get(metaKey(KvPath.secret(path))).isPresent());
         } catch (KeyhavenException e) {
+            if (e.code() != ErrorCode.BAD_REQUEST) throw e;
             return Optional.empty(); // an invalid path is rejected by handle() with a clear 400
         }
     }
@@ -218,7 +219,7 @@ public final class KvV2Engine implements Engine {
             if (vm.deletedAt(clock.instant()) || vm.destroyed()) {
                 return Response.of(ordered("data", null, "metadata", md)).status(404);
             }
-            Optional<Map<String, Object>> secret = loadData(vm.dataKey());
+            Optional<Map<String, Object>> secret = loadData(dataFolder(path, meta), vm.dataKey());
             if (secret.isPresent()) return Response.of(ordered("data", secret.get(), "metadata", md));
             // The version was trimmed or destroyed between the two reads: look again.
         }
@@ -250,18 +251,20 @@ public final class KvV2Engine implements Engine {
                 // Vault answers a patch of a deleted/destroyed secret with 404 and the version's metadata as data.
                 return Plan.noop(Response.of(versionInfo(v, vm, meta.customMetadata())).status(404));
             }
-            Map<String, Object> current = loadData(vm.dataKey()).orElseThrow(Retry::new);
+            Map<String, Object> current = loadData(dataFolder(path, meta), vm.dataKey()).orElseThrow(Retry::new);
             return newVersion(path, meta, config, encodeSecret(MergePatch.apply(current, patch)));
         });
     }
 
     private Plan newVersion(String path, SecretMetadata meta, KvConfig config, byte[] bytes) {
         Instant now = clock.instant();
-        String dataKey = VERSION_PREFIX + pathHash(path) + "/" + meta.incarnation() + "/" + (meta.currentVersion() + 1) + "-" + newId();
-        VersionMetadata vm = VersionMetadata.created(now, deletionTime(now, config, meta), dataKey);
+        String folder = dataFolder(path, meta);
+        String dataName = (meta.currentVersion() + 1) + "-" + newId();
+        VersionMetadata vm = VersionMetadata.created(now, deletionTime(now, config, meta), dataName);
         SecretMetadata.Added added = meta.addVersion(vm, config.maxVersions());
         Response response = Response.of(versionInfo(added.version(), vm, added.metadata().customMetadata()));
-        return Plan.write(added.metadata(), Map.of(dataKey, bytes), added.trimmedDataKeys(), response);
+        List<String> trimmed = added.trimmedDataKeys().stream().map(n -> folder + n).toList();
+        return Plan.write(added.metadata(), Map.of(folder + dataName, bytes), trimmed, response);
     }
 
     private Response deleteLatest(String path) {
@@ -329,7 +332,7 @@ public final class KvV2Engine implements Engine {
             for (long v : versions) {
                 VersionMetadata vm = vs.get(v);
                 if (vm == null || vm.destroyed()) continue;
-                if (vm.dataKey() != null) gone.add(vm.dataKey());
+                if (vm.dataKey() != null) gone.add(dataFolder(path, meta) + vm.dataKey());
                 vs.put(v, vm.asDestroyed());
             }
             return vs.equals(meta.versions()) ? Plan.noop(Response.empty()) : Plan.write(meta.withVersions(vs), Map.of(), gone, Response.empty());
@@ -351,7 +354,7 @@ public final class KvV2Engine implements Engine {
             if (vm.deletedAt(clock.instant()) || vm.destroyed()) {
                 return Response.of(ordered("metadata", md, "subkeys", null)).status(404);
             }
-            Optional<Map<String, Object>> secret = loadData(vm.dataKey());
+            Optional<Map<String, Object>> secret = loadData(dataFolder(path, meta), vm.dataKey());
             if (secret.isPresent()) return Response.of(ordered("metadata", md, "subkeys", subkeys(secret.get(), 1, depth)));
         }
         throw missingData();
@@ -460,7 +463,7 @@ public final class KvV2Engine implements Engine {
     private Response deleteMetadata(String path) {
         return mutate(path, (existing, config) -> existing.isEmpty()
                 ? Plan.noop(Response.empty())
-                : Plan.deleteAll(VERSION_PREFIX + pathHash(path) + "/" + existing.get().incarnation() + "/", Response.empty()));
+                : Plan.deleteAll(dataFolder(path, existing.get()), Response.empty()));
     }
 
     private static Response casRequiredWarning(Optional<Boolean> cas, KvConfig config) {
@@ -515,9 +518,20 @@ public final class KvV2Engine implements Engine {
         return n instanceof java.math.BigDecimal d ? d.stripTrailingZeros().toPlainString() : n.toString();
     }
 
+    /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
     private static boolean printable(String s) {
-        return s.codePoints().allMatch(cp -> !Character.isISOControl(cp) && Character.getType(cp) != Character.UNASSIGNED
-                && Character.getType(cp) != Character.FORMAT && Character.getType(cp) != Character.SURROGATE);
+        return s.codePoints().allMatch(cp -> {
+            if (cp == ' ') return true;
+            return switch (Character.getType(cp)) {
+                case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER, Character.MODIFIER_LETTER,
+                        Character.OTHER_LETTER, Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK,
+                        Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.CONNECTOR_PUNCTUATION,
+                        Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,
+                        Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION,
+                        Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL, Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
+                default -> false;
+            };
+        });
     }
 
     /** Go's %q, restricted to what is safe to show: keys longer than 128 characters are cut. */
@@ -640,9 +654,14 @@ public final class KvV2Engine implements Engine {
         return storage.get(metaKey(path)).map(raw -> new Loaded(raw, Json.read(raw, SecretMetadata.class)));
     }
 
-    private Optional<Map<String, Object>> loadData(String dataKey) {
-        if (dataKey == null) return Optional.empty();
-        return storage.get(dataKey).map(bytes -> {
+    /** Where the data records of the secret's current incarnation live. */
+    private static String dataFolder(String path, SecretMetadata meta) {
+        return VERSION_PREFIX + pathHash(path) + "/" + meta.incarnation() + "/";
+    }
+
+    private Optional<Map<String, Object>> loadData(String folder, String dataName) {
+        if (dataName == null) return Optional.empty();
+        return storage.get(folder + dataName).map(bytes -> {
             try {
                 return Json.MAPPER.readValue(bytes, MAP);
             } catch (IOException e) {

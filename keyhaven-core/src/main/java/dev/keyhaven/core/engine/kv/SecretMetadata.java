@@ -48,7 +48,7 @@ record SecretMetadata(
         return new SecretMetadata(incarnation, 0, 0, 0, false, 0, null, t, t, new TreeMap<>());
     }
 
-    /** The result of adding a version: the new record and the data keys of versions that fell out of the window. */
+    /** The result of adding a version: the new record and the data record names of versions that fell out of the window. */
     record Added(SecretMetadata metadata, long version, List<String> trimmedDataKeys) {}
 
     /** Vault's AddVersion: bump the version, record it, and trim to max(per-secret, mount) versions (default 10). */

@@ -9,7 +9,7 @@ import java.time.Instant;
  * @param deletionTime when the version is (or was) soft-deleted; null when not scheduled. A version whose deletion
  *                     time is in the past reads as deleted; one in the future (delete_version_after) reads normally.
  * @param destroyed    the data was permanently removed
- * @param dataKey      storage key of the version's data; null once destroyed
+ * @param dataKey      name of the version's data record inside the secret's data folder; null once destroyed
  */
 record VersionMetadata(String createdTime, String deletionTime, boolean destroyed, String dataKey) {
     static VersionMetadata created(Instant created, Instant deletion, String dataKey) {
