@@ -99,7 +99,7 @@ public final class DefaultAuthService implements AuthService {
 
     private State state() {
         State s = state;
-        if (s == null) throw new KeyhavenException(ErrorCode.SEALED, "Vault is sealed");
+        if (s == null) throw new KeyhavenException(ErrorCode.SEALED, "Keyhaven is sealed");
         return s;
     }
 
