@@ -9,6 +9,7 @@ import dev.keyhaven.core.engine.Engine;
 import dev.keyhaven.core.engine.EngineContext;
 import dev.keyhaven.core.engine.EngineFactory;
 import dev.keyhaven.core.engine.PathMatcher;
+import dev.keyhaven.core.engine.kv.KvEngineFactory;
 import dev.keyhaven.core.engine.kv.KvV1Engine;
 import dev.keyhaven.core.engine.sys.SystemBackend;
 import dev.keyhaven.core.logical.ErrorCode;
@@ -91,7 +92,7 @@ public final class Keyhaven implements AutoCloseable {
         this.configuredClusterName = b.clusterName;
         this.storageType = b.storageType;
         this.defaultMounts = List.copyOf(b.defaultMounts);
-        factories.put("kv", new KvV1Engine.Factory());
+        factories.put(KvEngineFactory.TYPE, new KvEngineFactory(ctx -> new KvV1Engine(ctx.storage())));
         for (EngineFactory f : b.factories) factories.put(f.type(), f);
         this.system = new SystemBackend(this);
         this.sealConfig = physical.get(AesGcmBarrier.SEAL_CONFIG_PATH).map(SealConfig::fromJson).orElse(null);
@@ -117,7 +118,7 @@ public final class Keyhaven implements AutoCloseable {
 
         public Builder clock(Clock clock) { this.clock = clock; return this; }
         public Builder authService(AuthService a) { this.authService = a; return this; }
-        /** Registers an engine type; {@code kv} (v1) is built in; a factory of type {@code kv-v2} serves kv mounts with version 2. */
+        /** Registers (or replaces) an engine type; {@code kv} (versions 1 and 2) is built in. */
         public Builder engineFactory(EngineFactory f) { this.factories.add(f); return this; }
         /** A mount created on unseal when missing (e.g. {@code auth/token/} of type {@code token}). */
         public Builder defaultMount(String path, String type, Map<String, String> options) {
@@ -376,7 +377,6 @@ public final class Keyhaven implements AutoCloseable {
     }
 
     private Optional<EngineFactory> factoryFor(String type, Map<String, String> options) {
-        if (type.equals("kv") && "2".equals(options.get("version"))) return Optional.ofNullable(factories.get("kv-v2"));
         return Optional.ofNullable(factories.get(type));
     }
 

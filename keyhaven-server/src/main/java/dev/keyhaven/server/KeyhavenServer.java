@@ -174,7 +174,7 @@ public final class KeyhavenServer implements AutoCloseable {
             newKey = Optional.of(share);
             rootToken = Optional.of(init.rootToken());
             core.submitUnsealShare(Base64.getDecoder().decode(share));
-            if (opts.dev()) core.mount("secret/", core.hasEngineType("kv-v2") ? "kv-v2" : "kv", "key/value secret storage", Map.of());
+            if (opts.dev()) core.mount("secret/", "kv-v2", "key/value secret storage", Map.of());
         } else {
             if (!Files.exists(keyFile)) {
                 throw new StartupException("seal \"file\": the store is initialized but the key file " + keyFile + " does not exist");

@@ -27,11 +27,11 @@ class CanaryTest {
             for (int i = 0; i < 50; i++) {
                 String c = "CANARY" + UUID.randomUUID().toString().replace("-", "");
                 canaries.add(c);
-                assertThat(http.post("/v1/secret/c/" + i, "{\"value\":\"" + c + "\",\"note\":\"" + c.toLowerCase() + "\"}").status()).isEqualTo(204);
+                assertThat(http.post("/v1/kv/c/" + i, "{\"value\":\"" + c + "\",\"note\":\"" + c.toLowerCase() + "\"}").status()).isEqualTo(204);
             }
             String big = "BIGCANARY" + UUID.randomUUID();
             canaries.add(big);
-            assertThat(http.post("/v1/secret/big", "{\"blob\":\"" + (big + " ").repeat(20000) + "\"}").status()).isEqualTo(204);
+            assertThat(http.post("/v1/kv/big", "{\"blob\":\"" + (big + " ").repeat(20000) + "\"}").status()).isEqualTo(204);
             canaries.add(token);
             // while running: the WAL holds the recent pages
             assertThat(Files.exists(dir.resolve("keyhaven.db-wal"))).isTrue();

@@ -34,7 +34,7 @@ class GracefulShutdownTest {
                 Http h = new Http(url).token(token);
                 for (int i = 0; !stop.get(); i++) {
                     try {
-                        Http.Res r = h.post("/v1/secret/g/" + tt + "/" + i, "{\"v\":" + i + "}");
+                        Http.Res r = h.post("/v1/kv/g/" + tt + "/" + i, "{\"v\":" + i + "}");
                         if (r.status() == 204) acked.add(tt + "/" + i);
                         else if (r.status() != 503) badStatuses.add(r.status()); // 503 = shutting down / sealed: refused cleanly
                         warm.countDown();
@@ -56,7 +56,7 @@ class GracefulShutdownTest {
         KeyhavenServer again = TestServers.dev(dir, token);
         try {
             Http h = new Http(again.url()).token(token);
-            for (String k : acked) assertThat(h.get("/v1/secret/g/" + k).status()).as(k).isEqualTo(200);
+            for (String k : acked) assertThat(h.get("/v1/kv/g/" + k).status()).as(k).isEqualTo(200);
         } finally {
             again.stop();
         }

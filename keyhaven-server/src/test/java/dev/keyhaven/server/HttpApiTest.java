@@ -54,20 +54,20 @@ class HttpApiTest {
     @Test
     @SuppressWarnings("unchecked")
     void kvWriteReadListDeleteUseVaultsEnvelope() {
-        assertThat(http.post("/v1/secret/app/db", "{\"password\":\"hunter2\",\"port\":5432}").status()).isEqualTo(204);
-        Http.Res r = http.get("/v1/secret/app/db");
+        assertThat(http.post("/v1/kv/app/db", "{\"password\":\"hunter2\",\"port\":5432}").status()).isEqualTo(204);
+        Http.Res r = http.get("/v1/kv/app/db");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json()).containsKeys("request_id", "lease_id", "renewable", "lease_duration", "data", "wrap_info", "warnings", "auth")
                 .containsEntry("lease_id", "").containsEntry("renewable", false).containsEntry("wrap_info", null).containsEntry("auth", null);
         assertThat(r.data()).containsEntry("password", "hunter2").containsEntry("port", 5432);
 
-        assertThat(http.list("/v1/secret/app").data()).containsEntry("keys", List.of("db"));
-        assertThat((List<Object>) http.get("/v1/secret/?list=true").data().get("keys")).contains("app/");
-        assertThat(http.delete("/v1/secret/app/db").status()).isEqualTo(204);
-        Http.Res gone = http.get("/v1/secret/app/db");
+        assertThat(http.list("/v1/kv/app").data()).containsEntry("keys", List.of("db"));
+        assertThat((List<Object>) http.get("/v1/kv/?list=true").data().get("keys")).contains("app/");
+        assertThat(http.delete("/v1/kv/app/db").status()).isEqualTo(204);
+        Http.Res gone = http.get("/v1/kv/app/db");
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.json()).isEqualTo(Map.of("errors", List.of()));
-        Http.Res empty = http.list("/v1/secret/app/");
+        Http.Res empty = http.list("/v1/kv/app/");
         assertThat(empty.status()).isEqualTo(404);
         assertThat(empty.json()).isEqualTo(Map.of("errors", List.of()));
     }
@@ -75,16 +75,16 @@ class HttpApiTest {
     @Test
     void bearerTokenAndVaultRequestHeaderAreAccepted() {
         Http anon = new Http(server.url());
-        assertThat(anon.send("PUT", "/v1/secret/bearer", "{\"a\":\"b\"}", "Authorization", "Bearer " + token, "X-Vault-Request", "true").status()).isEqualTo(204);
-        assertThat(anon.send("GET", "/v1/secret/bearer", null, "Authorization", "Bearer " + token).data()).containsEntry("a", "b");
+        assertThat(anon.send("PUT", "/v1/kv/bearer", "{\"a\":\"b\"}", "Authorization", "Bearer " + token, "X-Vault-Request", "true").status()).isEqualTo(204);
+        assertThat(anon.send("GET", "/v1/kv/bearer", null, "Authorization", "Bearer " + token).data()).containsEntry("a", "b");
     }
 
     @Test
     void missingOrWrongTokenIs403PermissionDenied() {
-        Http.Res r = new Http(server.url()).get("/v1/secret/x");
+        Http.Res r = new Http(server.url()).get("/v1/kv/x");
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.json()).isEqualTo(Map.of("errors", List.of("permission denied")));
-        assertThat(new Http(server.url()).token("nope").get("/v1/secret/x").status()).isEqualTo(403);
+        assertThat(new Http(server.url()).token("nope").get("/v1/kv/x").status()).isEqualTo(403);
     }
 
     @Test
@@ -117,7 +117,19 @@ class HttpApiTest {
     void kvPreflightReportsTheMount() {
         Http.Res r = http.get("/v1/sys/internal/ui/mounts/secret/app/db");
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.data()).containsEntry("path", "secret/").containsEntry("type", "kv");
+        assertThat(r.data()).containsEntry("path", "secret/").containsEntry("type", "kv").containsEntry("options", Map.of("version", "2"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void devModeMountsKvVersion2AtSecret() {
+        Http.Res w = http.post("/v1/secret/data/app/config", "{\"data\":{\"api_key\":\"k1\"}}");
+        assertThat(w.status()).isEqualTo(200);
+        assertThat(w.data()).containsEntry("version", 1);
+        Http.Res r = http.get("/v1/secret/data/app/config");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat((Map<String, Object>) r.data().get("data")).containsEntry("api_key", "k1");
+        assertThat(r.json()).containsEntry("mount_type", "kv");
     }
 
     @Test
@@ -129,19 +141,19 @@ class HttpApiTest {
 
     @Test
     void curlStyleFormContentTypeWithJsonBodyIsParsedAsJson() {
-        assertThat(http.send("POST", "/v1/secret/curl", "{\"k\":\"v\"}", "Content-Type", "application/x-www-form-urlencoded").status()).isEqualTo(204);
-        assertThat(http.get("/v1/secret/curl").data()).containsEntry("k", "v");
+        assertThat(http.send("POST", "/v1/kv/curl", "{\"k\":\"v\"}", "Content-Type", "application/x-www-form-urlencoded").status()).isEqualTo(204);
+        assertThat(http.get("/v1/kv/curl").data()).containsEntry("k", "v");
     }
 
     @Test
     void readQueryParametersDoNotBreakReads() {
-        http.post("/v1/secret/q", "{\"k\":\"v\"}");
-        assertThat(http.get("/v1/secret/q?version=1").status()).isEqualTo(200);
+        http.post("/v1/kv/q", "{\"k\":\"v\"}");
+        assertThat(http.get("/v1/kv/q?version=1").status()).isEqualTo(200);
     }
 
     @Test
     void keepAliveConnectionServesManyRequestsInOrder() {
-        for (int i = 0; i < 20; i++) assertThat(http.post("/v1/secret/ka/" + i, "{\"i\":" + i + "}").status()).isEqualTo(204);
-        for (int i = 0; i < 20; i++) assertThat(http.get("/v1/secret/ka/" + i).data()).containsEntry("i", i);
+        for (int i = 0; i < 20; i++) assertThat(http.post("/v1/kv/ka/" + i, "{\"i\":" + i + "}").status()).isEqualTo(204);
+        for (int i = 0; i < 20; i++) assertThat(http.get("/v1/kv/ka/" + i).data()).containsEntry("i", i);
     }
 }

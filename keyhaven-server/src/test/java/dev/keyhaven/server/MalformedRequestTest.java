@@ -24,8 +24,7 @@ class MalformedRequestTest {
         dir = tmp;
         token = "test-" + UUID.randomUUID();
         TestServers.writeConfig(dir, "");
-        server = KeyhavenServer.start(new ServerOptions(true, java.util.Optional.empty(), java.util.Optional.of(token),
-                java.util.Optional.of("127.0.0.1:0"), java.util.Optional.of(dir)), new java.io.PrintStream(new java.io.ByteArrayOutputStream()), l -> {});
+        server = TestServers.dev(dir, token);
         http = new Http(server.url()).token(token);
         port = server.addresses().get(0).getPort();
     }
@@ -36,7 +35,7 @@ class MalformedRequestTest {
     }
 
     void assertNothingWritten() {
-        Http.Res r = http.list("/v1/secret/");
+        Http.Res r = http.list("/v1/kv/");
         assertThat(r.status()).isEqualTo(404);
     }
 
@@ -48,7 +47,7 @@ class MalformedRequestTest {
     @ParameterizedTest
     @ValueSource(strings = {"{", "{\"a\":1,\"a\":2}", "[1,2]", "\"str\"", "{\"a\":1} trailing", "{'a':1}", "nul"})
     void badJsonIs400WithAMessage(String body) {
-        Http.Res r = http.post("/v1/secret/bad", body);
+        Http.Res r = http.post("/v1/kv/bad", body);
         assertThat(r.status()).isEqualTo(400);
         assertErrorBody(r);
         assertThat(r.body()).startsWith("{\"errors\":[\"failed to parse JSON input");
@@ -58,17 +57,17 @@ class MalformedRequestTest {
     @Test
     void badJsonErrorDoesNotEchoTheBody() {
         String canary = "canary-" + UUID.randomUUID();
-        Http.Res r = http.post("/v1/secret/bad", "{\"password\":\"" + canary + "\",");
+        Http.Res r = http.post("/v1/kv/bad", "{\"password\":\"" + canary + "\",");
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.body()).doesNotContain(canary);
     }
 
     @Test
     void wrongContentTypeIs415() {
-        Http.Res r = http.send("POST", "/v1/secret/x", "<a/>", "Content-Type", "application/xml");
+        Http.Res r = http.send("POST", "/v1/kv/x", "<a/>", "Content-Type", "application/xml");
         assertThat(r.status()).isEqualTo(415);
         assertErrorBody(r);
-        Http.Res patch = http.send("PATCH", "/v1/secret/x", "{\"a\":1}", "Content-Type", "application/json");
+        Http.Res patch = http.send("PATCH", "/v1/kv/x", "{\"a\":1}", "Content-Type", "application/json");
         assertThat(patch.status()).isEqualTo(415);
         assertThat(patch.body()).contains("merge-patch");
         assertNothingWritten();
@@ -77,7 +76,7 @@ class MalformedRequestTest {
     @Test
     void oversizedBodyIs413WithJson() {
         String big = "{\"v\":\"" + "x".repeat(33 * 1024 * 1024) + "\"}";
-        Http.Res r = http.post("/v1/secret/huge", big);
+        Http.Res r = http.post("/v1/kv/huge", big);
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.body()).contains("request body too large");
         assertNothingWritten();
@@ -85,15 +84,15 @@ class MalformedRequestTest {
 
     @Test
     void oversizedBodyAnnouncedWithExpectContinueIs413WithJson() {
-        String resp = Http.raw("127.0.0.1", port, "PUT /v1/secret/huge HTTP/1.1\r\nHost: x\r\nX-Vault-Token: " + token
+        String resp = Http.raw("127.0.0.1", port, "PUT /v1/kv/huge HTTP/1.1\r\nHost: x\r\nX-Vault-Token: " + token
                 + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 40000000\r\n\r\n");
         assertThat(resp).startsWith("HTTP/1.1 413").contains("{\"errors\":[\"request body too large");
         assertNothingWritten();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/v1/secret/../sys/seal", "/v1/secret/a/../b", "/v1/secret//x", "/v1//secret/x", "/v1/secret/%2e%2e/x",
-            "/v1/secret/a%00b", "/v1/secret/a%0ab", "/v1/secret/a%1fb", "/v1/secret/%ff", "/v1/secret/%zz", "/v1/secret/./x", "/v1/secret/a%2f%2fb"})
+    @ValueSource(strings = {"/v1/kv/../sys/seal", "/v1/kv/a/../b", "/v1/kv//x", "/v1//secret/x", "/v1/kv/%2e%2e/x",
+            "/v1/kv/a%00b", "/v1/kv/a%0ab", "/v1/kv/a%1fb", "/v1/kv/%ff", "/v1/kv/%zz", "/v1/kv/./x", "/v1/kv/a%2f%2fb"})
     void hostilePathsAre400AndWriteNothing(String path) {
         String resp = Http.raw("127.0.0.1", port, "PUT " + path + " HTTP/1.1\r\nHost: x\r\nX-Vault-Token: " + token
                 + "\r\nContent-Type: application/json\r\nContent-Length: 7\r\nConnection: close\r\n\r\n{\"a\":1}");
@@ -106,7 +105,7 @@ class MalformedRequestTest {
 
     @Test
     void rawControlCharactersInTheRequestLineAreRejected() {
-        String resp = Http.raw("127.0.0.1", port, "GET /v1/secret/a\u0001b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String resp = Http.raw("127.0.0.1", port, "GET /v1/kv/a\u0001b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         int status = Integer.parseInt(resp.split(" ", 3)[1]);
         assertThat(status).isBetween(400, 499);
     }
@@ -119,7 +118,7 @@ class MalformedRequestTest {
 
     @Test
     void unsupportedMethodIs405() {
-        Http.Res r = http.send("TRACE", "/v1/secret/x", null);
+        Http.Res r = http.send("TRACE", "/v1/kv/x", null);
         assertThat(r.status()).isEqualTo(405);
     }
 
@@ -131,7 +130,7 @@ class MalformedRequestTest {
 
     @Test
     void emptyBodyWriteIs400NotA500() {
-        Http.Res r = http.post("/v1/secret/empty", "");
+        Http.Res r = http.post("/v1/kv/empty", "");
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.body()).contains("missing data fields");
         assertNothingWritten();

@@ -12,9 +12,12 @@ import java.util.Optional;
 final class TestServers {
     private TestServers() {}
 
+    /** A dev server (KV v2 at secret/) with an extra KV v1 mount at kv/ (kept across restarts of the same data dir). */
     static KeyhavenServer dev(Path dataDir, String rootToken) {
-        return KeyhavenServer.start(new ServerOptions(true, Optional.empty(), Optional.of(rootToken), Optional.of("127.0.0.1:0"), Optional.of(dataDir)),
+        KeyhavenServer s = KeyhavenServer.start(new ServerOptions(true, Optional.empty(), Optional.of(rootToken), Optional.of("127.0.0.1:0"), Optional.of(dataDir)),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), l -> {});
+        if (s.core().router().find("kv/").isEmpty()) s.core().mount("kv/", "kv", "kv v1 for tests", java.util.Map.of());
+        return s;
     }
 
     /** A server from config text; {@code %DIR%} is replaced by {@code dir}. */

@@ -1,8 +1,6 @@
 package dev.keyhaven.core.engine.kv;
 
 import dev.keyhaven.core.engine.Engine;
-import dev.keyhaven.core.engine.EngineContext;
-import dev.keyhaven.core.engine.EngineFactory;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
@@ -17,22 +15,9 @@ import java.util.Optional;
 /**
  * Vault's KV version 1 ("passthrough"): a path holds one JSON object; read returns it as {@code data}, write
  * replaces it (204), delete removes it (204), LIST gives direct children with folders ending in {@code /}, and an
- * empty listing is 404 {@code {"errors":[]}}.
+ * empty listing is 404 {@code {"errors":[]}}. Created by {@link KvEngineFactory} for kv mounts without version 2.
  */
 public final class KvV1Engine implements Engine {
-    /** Type {@code kv}; serves version 1 (version 2 mounts are created by the {@code kv-v2} factory). */
-    public static final class Factory implements EngineFactory {
-        @Override
-        public String type() {
-            return "kv";
-        }
-
-        @Override
-        public Engine create(EngineContext context) {
-            return new KvV1Engine(context.storage());
-        }
-    }
-
     private final Storage storage;
 
     public KvV1Engine(Storage storage) {
