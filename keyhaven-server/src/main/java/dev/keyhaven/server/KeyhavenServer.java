@@ -2,8 +2,14 @@ package dev.keyhaven.server;
 
 import dev.keyhaven.core.CoreExtension;
 import dev.keyhaven.core.Keyhaven;
+import dev.keyhaven.core.auth.DefaultAuthService;
+import dev.keyhaven.core.auth.policy.PolicyEndpoints;
+import dev.keyhaven.core.engine.Engine;
+import dev.keyhaven.core.engine.EngineContext;
 import dev.keyhaven.core.engine.EngineFactory;
 import dev.keyhaven.core.logical.KeyhavenException;
+import dev.keyhaven.core.logical.Operation;
+import dev.keyhaven.core.logical.Request;
 import dev.keyhaven.core.storage.StorageException;
 import dev.keyhaven.core.storage.sqlite.SqliteStorage;
 import java.io.IOException;
@@ -124,12 +130,28 @@ public final class KeyhavenServer implements AutoCloseable {
         Keyhaven core = null;
         HttpServer http = null;
         try {
-            Keyhaven.Builder b = Keyhaven.builder(storage).clusterName(config.clusterName()).storageType("sqlite");
+            // Tokens and ACL policies: token engine at auth/token/, policy endpoints under sys/
+            DefaultAuthService auth = new DefaultAuthService();
+            Keyhaven.Builder b = Keyhaven.builder(storage).clusterName(config.clusterName()).storageType("sqlite")
+                    .authService(auth)
+                    .engineFactory(new EngineFactory() {
+                        @Override
+                        public String type() {
+                            return "token";
+                        }
+
+                        @Override
+                        public Engine create(EngineContext context) {
+                            return auth.tokenEngine();
+                        }
+                    })
+                    .defaultMount("auth/token/", "token", Map.of());
             List<CoreExtension> extensions = new ArrayList<>();
             ServiceLoader.load(CoreExtension.class).forEach(extensions::add);
             ServiceLoader.load(EngineFactory.class).forEach(b::engineFactory);
             for (CoreExtension ext : extensions) ext.configure(b);
             core = b.build();
+            for (String prefix : PolicyEndpoints.PREFIXES) core.system().register(prefix, auth.policyEndpoints());
             for (CoreExtension ext : extensions) ext.started(core);
 
             // bind first: a port in use fails before anything is initialized or unsealed
@@ -201,9 +223,30 @@ public final class KeyhavenServer implements AutoCloseable {
                 core.resetUnsealProgress();
                 throw new StartupException("seal \"file\": key file " + keyFile + " does not unseal this store");
             }
-            if (opts.dev()) rootToken = Optional.of(core.createRootToken(opts.devRootTokenId()));
+            if (opts.dev()) rootToken = Optional.of(devRootToken(core, opts.devRootTokenId()));
         }
         return new AutoUnseal(newKey, rootToken);
+    }
+
+    /**
+     * Dev restart on a kept data dir: a requested root token that already exists (from the first start) is reused,
+     * after checking that it really authenticates as root; otherwise a new one is created.
+     */
+    private static String devRootToken(Keyhaven core, Optional<String> id) {
+        try {
+            return core.createRootToken(id);
+        } catch (KeyhavenException e) {
+            if (id.isPresent() && e.code() == dev.keyhaven.core.logical.ErrorCode.BAD_REQUEST) {
+                Request probe = Request.builder(Operation.READ, "sys/mounts").clientToken(id.get()).build();
+                try {
+                    core.handle(probe);
+                    return id.get();
+                } catch (KeyhavenException denied) {
+                    throw new StartupException("-dev-root-token-id: " + e.getMessage());
+                }
+            }
+            throw e;
+        }
     }
 
     private static void writeKeyFile(Path keyFile, String share) {
