@@ -152,6 +152,24 @@ class HttpApiTest {
     }
 
     @Test
+    void unexpectedExceptionIs500InternalErrorWithoutDetail() {
+        String canary = "canary-" + UUID.randomUUID();
+        server.core().system().register("test-boom", req -> {
+            throw new IllegalStateException("detail that must stay in the log: " + canary);
+        });
+        Http.Res r = http.get("/v1/sys/test-boom");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.json()).isEqualTo(Map.of("errors", List.of("internal error")));
+        assertThat(r.body()).doesNotContain(canary).doesNotContain("IllegalStateException");
+        assertThat(http.get("/v1/sys/health").status()).isEqualTo(200); // the server carries on
+    }
+
+    @Test
+    void unknownSysPathIs404() {
+        assertThat(http.get("/v1/sys/no-such-endpoint").status()).isEqualTo(404);
+    }
+
+    @Test
     void keepAliveConnectionServesManyRequestsInOrder() {
         for (int i = 0; i < 20; i++) assertThat(http.post("/v1/kv/ka/" + i, "{\"i\":" + i + "}").status()).isEqualTo(204);
         for (int i = 0; i < 20; i++) assertThat(http.get("/v1/kv/ka/" + i).data()).containsEntry("i", i);

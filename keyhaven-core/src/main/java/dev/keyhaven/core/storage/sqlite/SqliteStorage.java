@@ -114,7 +114,9 @@ public final class SqliteStorage implements Storage {
     private static String ioReason(IOException e) {
         if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
         if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + " exists and is not a directory";
+        if (e instanceof java.nio.file.NoSuchFileException) return "a parent directory does not exist and cannot be created there";
         if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason().toLowerCase(java.util.Locale.ROOT);
+        if (e instanceof java.nio.file.FileSystemException) return "the file system refused (" + e.getClass().getSimpleName().replace("Exception", "") + ")";
         return e.getMessage() == null ? "I/O error" : e.getMessage();
     }
 
