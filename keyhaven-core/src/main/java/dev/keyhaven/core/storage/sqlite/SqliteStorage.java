@@ -368,7 +368,18 @@ public final class SqliteStorage implements Storage {
                 group.add(next);
                 bytes += next.bytes();
             }
-            commitGroup(group);
+            try {
+                commitGroup(group);
+            } catch (Throwable t) { // e.g. OutOfMemoryError: fail this group, keep the writer alive for the next
+                log.error("storage writer failed: {}", t.toString());
+                try {
+                    writer.rollback();
+                } catch (SQLException | RuntimeException ignored) {
+                    // nothing more to do
+                }
+                StorageException fail = new StorageException("storage write failed: internal error", t);
+                for (WriteTask task : group) task.future.completeExceptionally(fail);
+            }
         }
     }
 
