@@ -197,8 +197,8 @@ public final class Scanner {
                     drop[i] = true;
                 } else if (gb && !ga) {
                     drop[j] = true;
-                } else if (ga && a.start == b.start && a.end == b.end) {
-                    drop[j] = true; // two generic rules on the same value: report once
+                } else if (a.start == b.start && a.end == b.end && !drop[i]) {
+                    drop[j] = true; // two rules on the very same value (e.g. an imported copy of a rule): report once
                 }
             }
         }

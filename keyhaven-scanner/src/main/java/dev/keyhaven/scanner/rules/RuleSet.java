@@ -107,7 +107,8 @@ public final class RuleSet {
         return new RuleSet(rules, allowlistsOf(t, source, "allowlist", "allowlists"));
     }
 
-    static List<Allowlist> allowlistsOf(TomlTable t, String source, String single, String many) {
+    /** Reads {@code [single]} and {@code [[many]]} allowlist tables of {@code t}. */
+    public static List<Allowlist> allowlistsOf(TomlTable t, String source, String single, String many) {
         List<Allowlist> out = new ArrayList<>();
         if (t.isTable(single)) {
             out.add(allowlist(t.getTable(single), source));
@@ -121,7 +122,8 @@ public final class RuleSet {
         return out;
     }
 
-    private static Rule rule(TomlTable r, String source, int index) {
+    /** Parses one {@code [[rules]]} table. */
+    public static Rule rule(TomlTable r, String source, int index) {
         String id = r.getString("id");
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException(source + ": rule #" + (index + 1) + " has no id");
