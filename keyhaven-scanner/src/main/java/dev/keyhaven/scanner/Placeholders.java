@@ -15,7 +15,7 @@ public final class Placeholders {
     }
 
     private static final Pattern TEMPLATE = Pattern.compile(
-            "\\$\\{[^}]*\\}|\\$\\([^)]*\\)|\\{\\{[^}]*\\}\\}|<[A-Za-z0-9_ .-]{1,60}>|%\\([A-Za-z0-9_]+\\)s|^\\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$|\\[\\[[^\\]]*\\]\\]");
+            "\\$\\{[^}]*\\}|\\{[A-Za-z0-9_.:-]{1,40}\\}|\\$\\([^)]*\\)|\\{\\{[^}]*\\}\\}|<[A-Za-z0-9_ .-]{1,60}>|%\\([A-Za-z0-9_]+\\)s|^\\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$|\\[\\[[^\\]]*\\]\\]");
     private static final Pattern MARKERS = Pattern.compile(
             "(?i)change[_-]?me|changeit|replace[_-]?(?:me|this|with)|your[_-]?[a-z]*[_-]?(?:key|token|secret|password|pass|here|id)|"
                     + "xxxx|\\*\\*\\*\\*|\\.\\.\\.\\.|redacted|placeholder|example|dummy|sample[_-]?(?:key|token|secret)|"
