@@ -31,6 +31,13 @@ public final class Scanner {
     public static final int WINDOW = 1024;
     /** Forward bytes a multi-line rule (private key blocks) may see after its keyword. */
     public static final int MULTILINE_WINDOW = 64 * 1024;
+    /** Merged windows are cut at this size so the per-rule budget can stop work part-way. */
+    static final int MAX_MERGED_WINDOW = 64 * 1024;
+    /**
+     * At most this many bytes of regex work per rule per file: keeps adversarial input (megabytes of one keyword)
+     * bounded; real files come nowhere near it.
+     */
+    public static final int REGEX_BUDGET_PER_RULE = 2 * 1024 * 1024;
 
     /** Options of a scan. */
     public record Options(boolean reportPlaceholders) {
@@ -147,8 +154,13 @@ public final class Scanner {
                     continue;
                 }
                 Pattern p = r.regex().get();
+                long budget = REGEX_BUDGET_PER_RULE;
                 for (int[] w : ws) {
                     matchWindow(r, ri, p, content, w[0], w[1], seen, candidates);
+                    budget -= w[1] - w[0];
+                    if (budget <= 0) {
+                        break;
+                    }
                 }
             }
         }
@@ -368,7 +380,7 @@ public final class Scanner {
             }
             if (!list.isEmpty()) {
                 int[] last = list.get(list.size() - 1);
-                if (ws <= last[1]) {
+                if (ws <= last[1] && last[1] - last[0] < MAX_MERGED_WINDOW) {
                     last[1] = Math.max(last[1], we);
                     curEnd[rule] = last[1];
                     return;
