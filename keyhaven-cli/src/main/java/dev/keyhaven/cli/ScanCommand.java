@@ -10,7 +10,6 @@ import dev.keyhaven.scanner.report.Format;
 import dev.keyhaven.scanner.report.Report;
 import dev.keyhaven.scanner.walk.GitIgnore;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -245,8 +244,7 @@ public final class ScanCommand implements Callable<Integer> {
                 fmt.write(report, w, false);
             }
             if (fmt != Format.TEXT) {
-                Writer summary = new OutputStreamWriter(System.err, StandardCharsets.UTF_8);
-                Format.TEXT.write(new Report(List.of(), result.summary(), cfg.ruleSet(), suppressed, false, version()), summary, false);
+                dev.keyhaven.scanner.report.TextReporter.writeSummary(report, err);
             }
         } else {
             Writer w = spec.commandLine().getOut();

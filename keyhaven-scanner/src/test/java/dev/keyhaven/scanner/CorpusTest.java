@@ -145,6 +145,7 @@ class CorpusTest {
         }
         sb.append("    \"\": {}\n  }\n}\n");
         out.add(new Doc("package-lock.json", sb.toString(), List.of()));
+        out.add(new Doc("web/deps-snapshot.json", sb.toString(), List.of())); // same content where no path allowlist applies
         // yarn.lock / go.sum style
         sb.setLength(0);
         for (int i = 0; i < 200; i++) {
@@ -152,6 +153,7 @@ class CorpusTest {
                     .append(" v0.").append(i).append(".0 h1:").append(b64.encodeToString(fs.bytes(32))).append('\n');
         }
         out.add(new Doc("go.sum", sb.toString(), List.of()));
+        out.add(new Doc("third_party/checksums.txt", sb.toString(), List.of()));
         // minified JS
         sb.setLength(0);
         for (int i = 0; i < 3000; i++) {

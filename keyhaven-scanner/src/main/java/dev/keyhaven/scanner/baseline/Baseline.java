@@ -169,27 +169,32 @@ public final class Baseline {
         if (root == null || !root.path("results").isObject()) {
             throw new IOException(file + " is not a detect-secrets baseline (no \"results\" object)");
         }
-        Map<String, JsonNode> byKey = new LinkedHashMap<>();
+        // hashed_secret -> (detect-secrets path, entry); paths there are relative to the repository root
+        Map<String, List<Map.Entry<String, JsonNode>>> byHash = new LinkedHashMap<>();
         int total = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = root.get("results").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             for (JsonNode n : e.getValue()) {
                 total++;
-                byKey.put(normalize(e.getKey()) + '\0' + n.path("hashed_secret").asText(""), n);
+                byHash.computeIfAbsent(n.path("hashed_secret").asText(""), k -> new ArrayList<>())
+                        .add(Map.entry(normalize(e.getKey()), n));
             }
         }
         List<Entry> list = new ArrayList<>();
-        java.util.Set<String> matchedKeys = new java.util.HashSet<>();
+        java.util.Set<JsonNode> matchedKeys = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Finding f : current) {
-            String key = normalize(f.path()) + '\0' + Fingerprints.sha1Hex(f.secret());
-            JsonNode n = byKey.get(key);
-            if (n == null) {
-                continue;
+            String fp = normalize(f.path());
+            for (Map.Entry<String, JsonNode> cand : byHash.getOrDefault(Fingerprints.sha1Hex(f.secret()), List.of())) {
+                if (!(fp.equals(cand.getKey()) || fp.endsWith("/" + cand.getKey()))) {
+                    continue;
+                }
+                JsonNode n = cand.getValue();
+                matchedKeys.add(n);
+                Status st = !n.has("is_secret") || n.get("is_secret").isNull() ? Status.UNREVIEWED
+                        : n.get("is_secret").asBoolean() ? Status.ACCEPTED : Status.FALSE_POSITIVE;
+                list.add(new Entry(f.fingerprint(), f.ruleId(), f.path(), f.line(), st, "imported from detect-secrets"));
+                break;
             }
-            matchedKeys.add(key);
-            Status st = !n.has("is_secret") || n.get("is_secret").isNull() ? Status.UNREVIEWED
-                    : n.get("is_secret").asBoolean() ? Status.ACCEPTED : Status.FALSE_POSITIVE;
-            list.add(new Entry(f.fingerprint(), f.ruleId(), f.path(), f.line(), st, "imported from detect-secrets"));
         }
         return new Import(new Baseline(list), total, matchedKeys.size());
     }

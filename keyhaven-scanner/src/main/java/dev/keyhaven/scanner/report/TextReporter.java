@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** For people: {@code path:line:column  rule  severity  redacted-secret}, commit details for history findings, a summary. */
-final class TextReporter {
+public final class TextReporter {
     private TextReporter() {
     }
 
@@ -31,10 +31,17 @@ final class TextReporter {
                 line(r, out, f, color);
             }
         }
-        ScanRunner.Summary s = r.summary();
         if (!secrets.isEmpty() || !placeholders.isEmpty()) {
             out.write("\n");
         }
+        writeSummary(r, out);
+    }
+
+    /** Only the closing summary (counts, throughput, skipped files). */
+    public static void writeSummary(Report r, Writer out) throws IOException {
+        List<Finding> secrets = r.secrets();
+        List<Finding> placeholders = r.placeholders();
+        ScanRunner.Summary s = r.summary();
         StringBuilder sb = new StringBuilder();
         if (secrets.isEmpty()) {
             sb.append("No secrets found");
