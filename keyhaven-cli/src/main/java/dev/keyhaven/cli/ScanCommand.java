@@ -124,6 +124,11 @@ public final class ScanCommand implements Callable<Integer> {
             String m = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
             err.println("keyhaven scan: error: " + (m == null ? e.getClass().getSimpleName() : m));
             return 2;
+        } catch (RuntimeException e) {
+            // never a stack trace, and never exit 1 (that means "findings")
+            err.println("keyhaven scan: internal error: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            return 2;
         } finally {
             err.flush();
         }

@@ -31,7 +31,16 @@ public final class Placeholders {
             "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
             "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606",
             "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b",
-            "0e3fd41c01a697720785471d7455850841950378123a3448f925c8687a8a4fa1");
+            "0e3fd41c01a697720785471d7455850841950378123a3448f925c8687a8a4fa1",
+            // RFC 6749 (OAuth 2.0) example tokens, client credentials and code
+            "6c96130f130ab0d6d158397e24d2bcc1c9a5e73ae081f6e983f1c7b545d24a4c",
+            "00cf4c781dc37003f7c7dd7d4c9a6ef1e0f4c62d9a291aa8bc398774e3fefd32",
+            "ca7459e2b26776de081b9a07e40227fd6cff232a1e3233ff6b6aa6d036ca9981",
+            "a35b81a7d7927b70ec99270dd2362b88580a28574af812f2c02f56469579186f",
+            "b8e148545b13c78bc74da2f1a7275dd71e56ddece129d7d2f7b3ecc06f7994da",
+            // PyJWT documentation token and a docs password ("not my real password", base64)
+            "bf145d9380bbe05bdc1a72525796b224f8a8c93ae0e9e102eafbc255ac1af9e8",
+            "7e8a30c801002173d74cfad5c170a84b6b26ff5252bf0b7430a2d569f949cab7");
 
     public static boolean isPlaceholder(String secret) {
         if (secret.isEmpty()) {

@@ -134,7 +134,11 @@ public final class Scanner {
             prefilter.scan(content, 0, content.length, (kw, end) -> {
                 int start = end - prefilter.keywordLength(kw);
                 for (int ri : rulesOfKeyword[kw]) {
-                    windows.add(ri, start, rules[ri].multiline());
+                    if (rules[ri].keywordAnchored()) {
+                        windows.addAnchor(ri, start);
+                    } else {
+                        windows.add(ri, start, rules[ri].multiline());
+                    }
                 }
             });
             for (int ri : alwaysRules) {
@@ -156,8 +160,12 @@ public final class Scanner {
                 Pattern p = r.regex().get();
                 long budget = REGEX_BUDGET_PER_RULE;
                 for (int[] w : ws) {
-                    matchWindow(r, ri, p, content, w[0], w[1], seen, candidates);
-                    budget -= w[1] - w[0];
+                    int end = w[1];
+                    if (r.keywordAnchored()) {
+                        end = lineEnd(content, w[0], WINDOW); // w = {hit, hit}: try the regex anchored at the hit
+                    }
+                    matchWindow(r, ri, p, content, w[0], end, seen, candidates, r.keywordAnchored());
+                    budget -= end - w[0];
                     if (budget <= 0) {
                         break;
                     }
@@ -233,15 +241,20 @@ public final class Scanner {
     }
 
     private record Candidate(Rule rule, int start, int end, String secret) {
+        @Override
+        public String toString() {
+            return "Candidate[" + rule.id() + " @" + start + " " + Redactor.redact(secret) + "]";
+        }
     }
 
     private void matchWindow(Rule r, int ri, Pattern p, byte[] content, int ws, int we, Set<Long> seen,
-                             List<Candidate> out) {
+                             List<Candidate> out, boolean anchored) {
         // ISO-8859-1 maps each byte to one char, so offsets in the window string are byte offsets.
         String window = new String(content, ws, we - ws, StandardCharsets.ISO_8859_1);
         Matcher m = p.matcher(window);
         int from = 0;
-        while (from <= window.length() && m.find(from)) {
+        boolean tried = false;
+        while (anchored ? !tried && (tried = true) && m.lookingAt() : from <= window.length() && m.find(from)) {
             int g = secretGroup(r, m);
             int s = g < 0 ? m.start() : m.start(g);
             int e = g < 0 ? m.end() : m.end(g);
@@ -388,6 +401,18 @@ public final class Scanner {
             }
             list.add(new int[] {ws, we});
             curEnd[rule] = we;
+        }
+
+        /** For keyword-anchored rules: remember the hit itself (one entry per distinct position). */
+        void addAnchor(int rule, int pos) {
+            List<int[]> list = windows[rule];
+            if (list == null) {
+                list = new ArrayList<>(4);
+                windows[rule] = list;
+            } else if (list.get(list.size() - 1)[0] == pos) {
+                return;
+            }
+            list.add(new int[] {pos, pos});
         }
 
         void addWhole(int rule) {

@@ -13,10 +13,12 @@ import java.util.Optional;
  * a path and no regex flags the file itself), and rule-local allowlists.
  *
  * @param multiline the secret may span lines (private key blocks): the regex runs on a large window after the keyword
+ * @param keywordAnchored the regex starts with one of the keywords ({@code anchor = "keyword"}): it is tried anchored at
+ *                        each keyword hit instead of searched through the window (much cheaper on keyword-dense text)
  */
 public record Rule(String id, String description, Severity severity, Optional<Pattern> regex, int secretGroup,
                    List<String> keywords, double entropy, Optional<Validator> validator, Optional<Pattern> path,
-                   List<Allowlist> allowlists, boolean multiline, List<String> tags) {
+                   List<Allowlist> allowlists, boolean multiline, List<String> tags, boolean keywordAnchored) {
     public Rule {
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException("rule without id");

@@ -139,9 +139,13 @@ public final class RuleSet {
             Severity sev = r.contains("severity") ? Severity.parse(r.getString("severity")) : Severity.HIGH;
             Optional<Validator> v = Optional.ofNullable(r.getString("validate")).map(Validator::byName);
             boolean multiline = Boolean.TRUE.equals(r.getBoolean("multiline"));
+            String anchor = Optional.ofNullable(r.getString("anchor")).orElse("none");
+            if (!anchor.equals("keyword") && !anchor.equals("none")) {
+                throw new IllegalArgumentException("anchor must be \"keyword\" or \"none\"");
+            }
             String description = Optional.ofNullable(r.getString("description")).orElse(id);
             return new Rule(id, description, sev, regex, group, keywords, entropy, v, path,
-                    allowlistsOf(r, where, "allowlist", "allowlists"), multiline, tags);
+                    allowlistsOf(r, where, "allowlist", "allowlists"), multiline, tags, anchor.equals("keyword") && !multiline);
         } catch (RuntimeException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(source)) {
                 throw e;
