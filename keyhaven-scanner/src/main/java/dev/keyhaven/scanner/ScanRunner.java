@@ -359,10 +359,13 @@ public final class ScanRunner implements AutoCloseable {
                             String sha = f[3];
                             String status = f[4];
                             boolean isBlob = newMode.startsWith("100");
-                            if (isBlob && !status.startsWith("D") && !sha.matches("0+") && seen.add(sha)) {
+                            if (isBlob && !status.startsWith("D") && !isNullSha(sha) && seen.add(sha)) {
                                 origins.put(sha, new Origin(commit, t));
                                 order.add(sha);
                                 cat.request(sha);
+                                if (order.size() % 64 == 0) {
+                                    cat.flush(); // keep cat-file busy while the log is still being read
+                                }
                             }
                         }
                         pendingRaw = null;
@@ -451,6 +454,15 @@ public final class ScanRunner implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    private static boolean isNullSha(String sha) {
+        for (int i = 0; i < sha.length(); i++) {
+            if (sha.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long parseLongOr(String s, long dflt) {

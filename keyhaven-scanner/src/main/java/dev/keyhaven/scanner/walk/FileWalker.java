@@ -6,12 +6,19 @@ import java.nio.file.FileVisitor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import dev.keyhaven.scanner.git.Git;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Walks a directory tree (or takes a single file) and reports the regular files to scan. Inside a git work tree it
- * applies {@link GitIgnore} (unless told not to); it never enters {@code .git}, does not follow symbolic links, and
- * reports files above the size limit as skipped instead of handing them out.
+ * applies {@link GitIgnore} (unless told not to) — except to files git tracks anyway (force-added), which are always
+ * scanned; it never enters {@code .git}, does not follow symbolic links, and reports files above the size limit as
+ * skipped instead of handing them out.
  */
 public final class FileWalker {
     /**
@@ -70,17 +77,32 @@ public final class FileWalker {
             return;
         }
         final Optional<GitIgnore> gi = ignore;
+        final Set<String> tracked = gi.map(g -> trackedFiles(g.root())).orElse(Set.of());
+        final Set<String> trackedDirs = new HashSet<>();
+        for (String t : tracked) {
+            for (int i = t.indexOf('/'); i > 0; i = t.indexOf('/', i + 1)) {
+                trackedDirs.add(t.substring(0, i));
+            }
+        }
+        // true while inside an ignored directory entered only because it holds tracked files
+        final Deque<Boolean> insideIgnored = new ArrayDeque<>();
         Files.walkFileTree(absRoot, new FileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                boolean parentIgnored = !insideIgnored.isEmpty() && insideIgnored.peek();
+                boolean thisIgnored = parentIgnored;
                 if (!dir.equals(absRoot)) {
                     if (dir.getFileName().toString().equals(".git")) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
-                    if (gi.isPresent() && ignored(gi.get(), dir, true)) {
-                        return FileVisitResult.SKIP_SUBTREE;
+                    if (gi.isPresent() && (parentIgnored || ignored(gi.get(), dir, true))) {
+                        if (!trackedDirs.contains(rel(gi.get(), dir))) {
+                            return FileVisitResult.SKIP_SUBTREE;
+                        }
+                        thisIgnored = true;
                     }
                 }
+                insideIgnored.push(thisIgnored);
                 return FileVisitResult.CONTINUE;
             }
 
@@ -89,8 +111,11 @@ public final class FileWalker {
                 if (!attrs.isRegularFile()) {
                     return FileVisitResult.CONTINUE; // symlinks, sockets, devices
                 }
-                if (gi.isPresent() && ignored(gi.get(), file, false)) {
-                    return FileVisitResult.CONTINUE;
+                if (gi.isPresent()) {
+                    boolean inIgnored = !insideIgnored.isEmpty() && insideIgnored.peek();
+                    if ((inIgnored || ignored(gi.get(), file, false)) && !tracked.contains(rel(gi.get(), file))) {
+                        return FileVisitResult.CONTINUE;
+                    }
                 }
                 FileWalker.this.visitFile(file, attrs, absBase, visitor);
                 return FileVisitResult.CONTINUE;
@@ -104,9 +129,32 @@ public final class FileWalker {
 
             @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
+                if (!insideIgnored.isEmpty()) {
+                    insideIgnored.pop();
+                }
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    private static String rel(GitIgnore gi, Path p) {
+        return p.startsWith(gi.root()) ? gi.root().relativize(p).toString().replace('\\', '/') : "";
+    }
+
+    /** Paths git tracks (index), relative to the work-tree root; empty if git is unavailable. */
+    static Set<String> trackedFiles(Path workTree) {
+        try {
+            byte[] out = new Git(workTree).run("ls-files", "-z", "--cached");
+            Set<String> s = new HashSet<>();
+            for (String p : new String(out, StandardCharsets.UTF_8).split("\0")) {
+                if (!p.isEmpty()) {
+                    s.add(p);
+                }
+            }
+            return s;
+        } catch (IOException e) {
+            return Set.of();
+        }
     }
 
     private static boolean ignored(GitIgnore gi, Path p, boolean isDir) {

@@ -127,6 +127,28 @@ class GitIgnoreTest {
     }
 
     @Test
+    void trackedFilesAreScannedEvenWhenIgnored() throws Exception {
+        write(".gitignore", ".env\nbuild/\n");
+        write(".env", "x");
+        write("build/forced.txt", "x");
+        write("build/other.txt", "x");
+        write("src/A.java", "x");
+        git("add", "-f", ".env", "build/forced.txt");
+        List<String> seen = new ArrayList<>();
+        new FileWalker(FileWalker.Options.defaults()).walk(repo, repo, new FileWalker.Visitor() {
+            @Override
+            public void file(FileWalker.Entry e) {
+                seen.add(e.displayPath());
+            }
+
+            @Override
+            public void skipped(String displayPath, FileWalker.SkipReason reason) {
+            }
+        });
+        assertThat(seen).containsExactlyInAnyOrder(".gitignore", ".env", "build/forced.txt", "src/A.java");
+    }
+
+    @Test
     void filesAboveTheSizeLimitAreReportedAsSkipped() throws Exception {
         write("big.txt", "a".repeat(5000));
         write("small.txt", "b");
