@@ -122,6 +122,35 @@ class ScannerTest {
     }
 
     @Test
+    void gitleaksStyleRegexFeaturesLoadUnchanged(@TempDir Path dir) throws Exception {
+        // flags switched mid-pattern and case-sensitive sub-groups, as gitleaks' generated rules use them
+        Files.writeString(dir.resolve(".gitleaks.toml"), String.join("\n",
+                "title = \"team config\"",
+                "[[rules]]",
+                "id = \"zed-key\"",
+                "regex = '''\\b(zz9-(?i)[a-z0-9]{24})(?:[\\x60'\"\\s;]|\\\\[nr]|$)'''",
+                "entropy = 2",
+                "keywords = [\"zz9-\"]",
+                "[[rules]]",
+                "id = \"acme-ctx\"",
+                "regex = '''(?i)[\\w.-]{0,50}?(?:(?-i:ACME|[Aa]cme))(?:[ \\t\\w.-]{0,20})[\\s'\"]{0,3}(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[\\x60'\"\\s=]{0,5}([a-z0-9]{32})(?:[\\x60'\"\\s;]|\\\\[nr]|$)'''",
+                "keywords = [\"acme\"]",
+                "[[rules.allowlists]]",
+                "regexTarget = \"line\"",
+                "regexes = ['''example\\.test''']",
+                ""));
+        ScanConfig cfg = ScanConfig.load(dir, Optional.empty());
+        assertThat(cfg.warnings()).isEmpty();
+        Scanner s = new Scanner(cfg.ruleSet());
+        String zed = "zz9-" + fake.chars(FakeSecrets.ALNUM, 24);
+        assertThat(s.scan("a.txt", "k = " + zed + "\n")).extracting(Finding::ruleId).contains("zed-key");
+        String hex = fake.chars("0123456789abcdef", 32);
+        assertThat(s.scan("a.txt", "ACME_KEY=" + hex + "\n")).extracting(Finding::ruleId).contains("acme-ctx");
+        assertThat(s.scan("a.txt", "aCME_KEY=" + hex + "\n")).extracting(Finding::ruleId).doesNotContain("acme-ctx");
+        assertThat(s.scan("a.txt", "ACME_KEY=" + hex + " # example.test\n")).extracting(Finding::ruleId).doesNotContain("acme-ctx");
+    }
+
+    @Test
     void gitleaksRuleThatRe2CannotCompileIsSkippedWithAWarning(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve(".gitleaks.toml"), "[[rules]]\nid = \"lookahead\"\nregex = '''foo(?=bar)'''\n");
         ScanConfig cfg = ScanConfig.load(dir, Optional.empty());

@@ -133,7 +133,7 @@ public final class RuleSet {
             Optional<Pattern> regex = Optional.ofNullable(r.getString("regex")).filter(s -> !s.isEmpty()).map(s -> compile(s, where));
             Optional<Pattern> path = Optional.ofNullable(r.getString("path")).filter(s -> !s.isEmpty()).map(s -> compile(s, where));
             int group = r.contains("secretGroup") ? Math.toIntExact(r.getLong("secretGroup")) : 0;
-            double entropy = r.contains("entropy") ? r.getDouble("entropy") : 0;
+            double entropy = number(r, "entropy");
             List<String> keywords = strings(r, "keywords");
             List<String> tags = strings(r, "tags");
             Severity sev = r.contains("severity") ? Severity.parse(r.getString("severity")) : Severity.HIGH;
@@ -166,6 +166,18 @@ public final class RuleSet {
                 strings(a, "paths").stream().map(s -> compile(s, where)).toList(),
                 strings(a, "regexes").stream().map(s -> compile(s, where)).toList(), tgt,
                 strings(a, "stopwords"), strings(a, "commits"));
+    }
+
+    /** TOML integer or float (gitleaks writes {@code entropy = 4} as well as {@code entropy = 3.5}). */
+    private static double number(TomlTable t, String key) {
+        if (!t.contains(key)) {
+            return 0;
+        }
+        Object v = t.get(key);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw new IllegalArgumentException("'" + key + "' must be a number");
     }
 
     static Pattern compile(String regex, String where) {
