@@ -88,6 +88,14 @@ class CorpusTest {
                         out.add(new String(zf.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8));
                     }
                 }
+                // plus a deterministic sample across the whole JDK source tree (every 60th text entry, ≤ 256 KB each)
+                List<? extends ZipEntry> entries = zf.stream().filter(e -> !e.isDirectory() && e.getSize() < 256 * 1024).toList();
+                for (int i = 0; i < entries.size(); i += 60) {
+                    byte[] data = zf.getInputStream(entries.get(i)).readAllBytes();
+                    if (!dev.keyhaven.scanner.walk.FileWalker.isBinary(data)) {
+                        out.add(new String(data, StandardCharsets.UTF_8));
+                    }
+                }
             }
         }
         Path root = Path.of("").toAbsolutePath().getParent();
