@@ -104,6 +104,10 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Scanner threads (default: number of processors).")
     Integer threads;
 
+    /** Unknown options are reported by us in one line (picocli would print the whole usage). */
+    @CommandLine.Unmatched
+    List<String> unmatched = new ArrayList<>();
+
     static final String HOOK_MARKER = "# keyhaven pre-commit hook";
 
     private static final class UsageError extends Exception {
@@ -136,6 +140,9 @@ public final class ScanCommand implements Callable<Integer> {
 
     private int run(PrintWriter err) throws UsageError, IOException {
         Path cwd = Path.of("").toAbsolutePath();
+        if (!unmatched.isEmpty()) {
+            throw new UsageError("unknown option '" + unmatched.get(0) + "'");
+        }
         if (installHook) {
             return installHook(cwd, err);
         }

@@ -117,6 +117,9 @@ class ScanCommandTest {
         assertThat(scan("--format", "xml", dir.toString())).isEqualTo(2);
         assertThat(err.trim().lines()).hasSize(1);
         assertThat(err).contains("unknown --format 'xml'");
+        assertThat(scan("--no-such-flag", dir.toString())).isEqualTo(2);
+        assertThat(err.trim().lines()).hasSize(1);
+        assertThat(err).contains("unknown option '--no-such-flag'");
         assertThat(scan("--max-size", "lots", dir.toString())).isEqualTo(2);
         assertThat(err).contains("invalid --max-size");
         assertThat(scan("--staged", "--history")).isEqualTo(2);
