@@ -58,6 +58,11 @@ public final class Scanner {
     private final int[] pathOnlyRules;
     /** specific rules with a checksum/structure validator: a generic match of their shape is a look-alike */
     private final Rule[] validatedRules;
+    /**
+     * Each thread gets its own compiled patterns: an RE2/J Pattern shares a synchronized cache of matching machines,
+     * which serialises threads that use the same Pattern.
+     */
+    private final ThreadLocal<Pattern[]> patterns;
 
     public Scanner(RuleSet ruleSet) {
         this(ruleSet, Options.defaults());
@@ -90,6 +95,14 @@ public final class Scanner {
         }
         this.alwaysRules = always.stream().mapToInt(Integer::intValue).toArray();
         this.pathOnlyRules = pathOnly.stream().mapToInt(Integer::intValue).toArray();
+        this.patterns = ThreadLocal.withInitial(() -> {
+            Pattern[] ps = new Pattern[rules.length];
+            for (int i = 0; i < rules.length; i++) {
+                Pattern p = rules[i].regex().orElse(null);
+                ps[i] = p == null ? null : Pattern.compile(p.pattern(), p.flags());
+            }
+            return ps;
+        });
         this.validatedRules = ruleSet.rules().stream()
                 .filter(r -> r.validator().isPresent() && r.regex().isPresent() && !r.tags().contains("generic"))
                 .toArray(Rule[]::new);
@@ -145,6 +158,7 @@ public final class Scanner {
                 windows.addWhole(ri);
             }
             Set<Long> seen = new HashSet<>();
+            Pattern[] compiled = null;
             for (int ri = 0; ri < rules.length; ri++) {
                 List<int[]> ws = windows.of(ri);
                 if (ws == null) {
@@ -157,7 +171,10 @@ public final class Scanner {
                 if (ruleAllowsPath(r, path)) {
                     continue;
                 }
-                Pattern p = r.regex().get();
+                if (compiled == null) {
+                    compiled = patterns.get();
+                }
+                Pattern p = compiled[ri];
                 long budget = REGEX_BUDGET_PER_RULE;
                 for (int[] w : ws) {
                     int end = w[1];

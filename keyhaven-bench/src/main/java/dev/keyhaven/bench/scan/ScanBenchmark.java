@@ -31,7 +31,7 @@ import java.util.zip.ZipInputStream;
  * 2. Generates a git repository with thousands of commits (fast-import: edits, renames, branches, secrets added
  *    and removed) and times a full-history scan in blobs/s.
  * System properties: kh.bench.dir (work dir, default $TMPDIR/keyhaven-bench), kh.bench.src (src.zip),
- * kh.bench.commits (default 5000), kh.bench.skipSecretlint=true.
+ * kh.bench.commits (default 5000), kh.bench.skipSecretlint=true, kh.bench.skipHistory=true.
  */
 public final class ScanBenchmark {
     static final String SRC_ZIP = System.getProperty("kh.bench.src", "/usr/lib/jvm/temurin-25-jdk-amd64/lib/src.zip");
@@ -54,6 +54,8 @@ public final class ScanBenchmark {
         Result one = best(2, () -> scanTree(scanner, tree, 1));
         System.out.printf(Locale.ROOT, "keyhaven  %d threads: %7.1f MB/s  (%.2fs, %d files, %d findings)%n", cores, all.mbps(), all.seconds, all.items, all.findings);
         System.out.printf(Locale.ROOT, "keyhaven  1 thread : %7.1f MB/s  (%.2fs) = per-core throughput%n", one.mbps(), one.seconds);
+        System.out.printf(Locale.ROOT, "keyhaven  CPU cost: %.1f MB per CPU-second with %d threads, %.1f with 1 (load average now %.1f)%n",
+                all.mbPerCpuSecond(), cores, one.mbPerCpuSecond(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         if (!Boolean.getBoolean("kh.bench.skipSecretlint")) {
             Result sl = secretlint(work, tree, bytes);
@@ -63,6 +65,9 @@ public final class ScanBenchmark {
         System.out.printf(Locale.ROOT, "PER-CORE keyhaven = %.1f MB/s per core single-threaded, %.1f MB/s per core with %d threads  (target >= 50)%n",
                 one.mbps(), all.mbps() / cores, cores);
 
+        if (Boolean.getBoolean("kh.bench.skipHistory")) {
+            return;
+        }
         int commits = Integer.getInteger("kh.bench.commits", 5000);
         Path repo = work.resolve("history-repo");
         int planted = generateHistory(repo, commits);
@@ -76,10 +81,27 @@ public final class ScanBenchmark {
                 h.summary().bytes() / 1e6 / secs, planted, found, warm.findings().size());
     }
 
-    record Result(double seconds, long bytes, long items, long findings) {
+    record Result(double seconds, long bytes, long items, long findings, double cpuSeconds) {
+        Result(double seconds, long bytes, long items, long findings) {
+            this(seconds, bytes, items, findings, Double.NaN);
+        }
+
         double mbps() {
             return bytes / 1e6 / seconds;
         }
+
+        /** MB per CPU-second of this process: per-core throughput that other load on the machine cannot distort. */
+        double mbPerCpuSecond() {
+            return bytes / 1e6 / cpuSeconds;
+        }
+    }
+
+    static double processCpuSeconds() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime() / 1e9;
+        }
+        return Double.NaN;
     }
 
     interface Run {
@@ -98,11 +120,12 @@ public final class ScanBenchmark {
     }
 
     static Result scanTree(Scanner scanner, Path tree, int threads) throws IOException {
+        double cpu0 = processCpuSeconds();
         long t0 = System.nanoTime();
         try (ScanRunner runner = new ScanRunner(scanner, 5L << 20, threads, ScanRunner.Progress.NONE)) {
             ScanRunner.Result r = runner.scanPaths(List.of(tree), tree, false);
             double s = (System.nanoTime() - t0) / 1e9;
-            return new Result(s, r.summary().bytes(), r.summary().items(), r.findings().size());
+            return new Result(s, r.summary().bytes(), r.summary().items(), r.findings().size(), processCpuSeconds() - cpu0);
         }
     }
 
