@@ -155,6 +155,7 @@ public final class ContainerChecks {
 
         private void check(RepoContext ctx, String f, String svc, String key, String value, int line, List<Finding> out) {
             String k = key.trim();
+            if (k.toUpperCase(Locale.ROOT).endsWith("_FILE")) return; // a path to a mounted secret: the recommended form
             boolean named = Names.secretish(k) && !k.toUpperCase(Locale.ROOT).endsWith("_FILE");
             if (!(named || ctx.detector().looksLive(k, value))) return;
             if (!Names.literal(value) && !Names.placeholder(value)) return;
