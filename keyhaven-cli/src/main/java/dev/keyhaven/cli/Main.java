@@ -35,6 +35,7 @@ public final class Main implements Runnable {
         cl.addSubcommand("token", new TokenCommand());
         addHelpOptions(cl);
         cl.setExecutionExceptionHandler(Main::handleError);
+        cl.setParameterExceptionHandler(Main::handleUsageError);
         return cl;
     }
 
@@ -46,6 +47,14 @@ public final class Main implements Runnable {
                     .description("Show this help message and exit.").build());
         }
         for (CommandLine sub : cl.getSubcommands().values()) addHelpOptions(sub);
+    }
+
+    /** A usage error: one line saying what is wrong and where to look, exit code 2 (no full usage dump). */
+    static int handleUsageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        cmd.getErr().println("error: " + ex.getMessage());
+        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return 2;
     }
 
     /** Exit codes: API and I/O errors 1, bad arguments 2; one message, never a stack trace. */
