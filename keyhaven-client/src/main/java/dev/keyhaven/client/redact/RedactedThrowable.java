@@ -10,7 +10,7 @@ public final class RedactedThrowable extends RuntimeException {
     private final String originalClassName;
 
     RedactedThrowable(String originalClassName, String redactedMessage) {
-        super(redactedMessage, null, true, true);
+        super(redactedMessage);
         this.originalClassName = originalClassName;
     }
 
