@@ -17,6 +17,10 @@ final class LoginSupport {
     }
 
     static String checkMount(String mount) {
+        return checkMount(mount, "auth mount path");
+    }
+
+    static String checkMount(String mount, String what) {
         String m = mount.strip();
         while (m.startsWith("/")) {
             m = m.substring(1);
@@ -25,7 +29,7 @@ final class LoginSupport {
             m = m.substring(0, m.length() - 1);
         }
         if (!MOUNT.matcher(m).matches()) {
-            throw new IllegalArgumentException("invalid auth mount path: " + mount);
+            throw new IllegalArgumentException("invalid " + what + ": " + mount);
         }
         return m;
     }

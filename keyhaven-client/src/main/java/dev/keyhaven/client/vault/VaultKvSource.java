@@ -336,7 +336,7 @@ public final class VaultKvSource implements VersionedSecretSource {
 
         /** KV v2 mount path; default {@code secret}. */
         public Builder mount(String mount) {
-            this.mount = LoginSupport.checkMount(mount);
+            this.mount = LoginSupport.checkMount(mount, "KV mount path");
             return this;
         }
 
