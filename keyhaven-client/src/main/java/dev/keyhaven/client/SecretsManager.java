@@ -469,7 +469,12 @@ public final class SecretsManager implements AutoCloseable {
             if (addr == null || paths == null || paths.isBlank()) {
                 return Optional.empty();
             }
-            VaultKvSource.Builder b = VaultKvSource.builder().environment(env).redactor(redactor);
+            String sourceName = first(env, "KEYHAVEN_ADDR") != null ? "keyhaven" : "vault";
+            VaultKvSource.Builder b = VaultKvSource.builder().name(sourceName).environment(env).redactor(redactor);
+            String home = env.get("HOME");
+            if (home != null && !home.isBlank()) {
+                b.homeDirectory(Path.of(home));
+            }
             String mount = env.get("KEYHAVEN_MOUNT");
             if (mount != null && !mount.isBlank()) {
                 b.mount(mount);

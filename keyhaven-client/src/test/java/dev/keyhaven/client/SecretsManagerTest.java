@@ -258,4 +258,21 @@ class SecretsManagerTest {
             assertThat(m.get("DB_PASSWORD").reveal()).isEqualTo(v);
         }
     }
+
+    @Test
+    void defaultChainAddsTheServerWhenAddressAndPathsAreSet() {
+        env.put("HOME", dir.toString()); // no ~/.vault-token there
+        env.put("KEYHAVEN_ADDR", "http://127.0.0.1:8200");
+        env.put("KEYHAVEN_TOKEN", Canary.value("t"));
+        try (SecretsManager m = manager().build()) {
+            assertThat(m.sourceNames()).as("no KEYHAVEN_PATHS: nothing to read").containsExactly("environment", "dotenv", "file");
+        }
+        env.put("KEYHAVEN_PATHS", "app/prod, app/shared");
+        try (SecretsManager m = manager().build()) {
+            assertThat(m.sourceNames()).containsExactly("environment", "dotenv", "file", "keyhaven");
+        }
+        env.remove("KEYHAVEN_TOKEN");
+        assertThatThrownBy(() -> manager().build()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("has no token");
+    }
 }
