@@ -159,13 +159,27 @@ final class TokenManager implements AutoCloseable {
 
     @Override
     public void close() {
+        ScheduledExecutorService s;
         synchronized (lock) {
             closed = true;
             cancelNext();
-            if (scheduler != null) {
-                scheduler.shutdownNow();
-            }
+            s = scheduler;
             current = null;
+        }
+        if (s != null) {
+            s.shutdownNow();
+            try {
+                s.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** True while the renewal thread exists and has not terminated. */
+    boolean renewalThreadRunning() {
+        synchronized (lock) {
+            return scheduler != null && !scheduler.isTerminated();
         }
     }
 }

@@ -247,6 +247,16 @@ class VaultLoginReplayTest {
     }
 
     @Test
+    void closeStopsTheRenewalThread() {
+        VaultKvSource src = source(AppRoleLogin.of(roleId, Secret.of(secretId)));
+        src.tokenManager().token();
+        assertThat(src.tokenManager().renewalThreadRunning()).isTrue();
+        src.close();
+        assertThat(src.tokenManager().renewalThreadRunning()).isFalse();
+        assertThatThrownBy(() -> src.tokenManager().token()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void renewalCanBeTurnedOff() {
         try (VaultKvSource src = VaultKvSource.builder().address(address()).auth(AppRoleLogin.of(roleId, Secret.of(secretId)))
                 .path("app").renewToken(false).environment(Map.of()).redactor(redactor).build()) {
