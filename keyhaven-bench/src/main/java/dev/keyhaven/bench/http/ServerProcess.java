@@ -1,0 +1,112 @@
+package dev.keyhaven.bench.http;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Starts {@code keyhaven server -dev} from the runnable jar as a child JVM on a free loopback port. */
+public final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final String token;
+    private final Path dataDir;
+
+    private ServerProcess(Process process, int port, String token, Path dataDir) {
+        this.process = process;
+        this.port = port;
+        this.token = token;
+        this.dataDir = dataDir;
+    }
+
+    public static Path findJar() {
+        String prop = System.getProperty("keyhaven.jar");
+        if (prop != null) return Path.of(prop);
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            Path jar = dir.resolve("keyhaven-cli/target/keyhaven.jar");
+            if (Files.isRegularFile(jar)) return jar;
+            dir = dir.getParent();
+        }
+        throw new IllegalStateException("keyhaven-cli/target/keyhaven.jar not found: build it first (./keyhaven --version) or pass -Dkeyhaven.jar=PATH");
+    }
+
+    public static ServerProcess startDev(List<String> extraArgs) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String token = "bench-root-" + UUID.randomUUID();
+        Path data = Files.createTempDirectory("keyhaven-bench");
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-jar", findJar().toString(), "server", "-dev",
+                "-dev-listen-address", "127.0.0.1:" + port,
+                "-dev-root-token-id", token,
+                "-dev-data-dir", data.toString()));
+        cmd.addAll(extraArgs);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(data.resolve("server.log").toFile()).start();
+        ServerProcess sp = new ServerProcess(p, port, token, data);
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) throw new IllegalStateException("server exited early; see " + data.resolve("server.log"));
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sp.address() + "/v1/sys/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) return sp;
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        sp.close();
+        throw new IllegalStateException("server did not become healthy within 60 s");
+    }
+
+    public String address() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** A JSON request through the JDK client (for setup steps, not for measuring). */
+    public HttpResponse<String> call(String method, String path, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(address() + "/v1/" + path)).header("X-Vault-Token", token);
+        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) b.header("Content-Type", "application/json");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 400) throw new IllegalStateException(method + " " + path + " -> " + r.statusCode());
+        return r;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
