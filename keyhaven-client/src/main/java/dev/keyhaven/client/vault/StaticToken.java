@@ -59,8 +59,14 @@ public record StaticToken(Secret token, String origin) implements VaultAuth {
 
     @Override
     public VaultLogin authenticate(VaultHttp http) {
-        VaultHttp.Answer a = http.send("GET", "auth/token/lookup-self", token, null,
-                "looking up the token from " + origin);
+        VaultHttp.Answer a;
+        try {
+            a = http.send("GET", "auth/token/lookup-self", token, null, "looking up the token from " + origin);
+        } catch (dev.keyhaven.client.AccessDeniedException e) {
+            // a policy without lookup-self, or a bad token: either way the secret reads will say which,
+            // naming the path; without a known TTL the token is not renewed
+            return new VaultLogin(token, false, 0);
+        }
         if (a.status() == 404) {
             // servers without lookup-self: use the token as is, never renew it
             return new VaultLogin(token, false, 0);

@@ -154,7 +154,7 @@ class KeyhavenServerBackedTest {
                 .token(Secret.of(bogus)).path(path).renewToken(false).environment(Map.of()).redactor(redactor).build()) {
             assertThatThrownBy(() -> src.lookup("K"))
                     .isInstanceOf(AccessDeniedException.class)
-                    .hasMessageContaining("[keyhaven] permission denied")
+                    .hasMessageContaining("[keyhaven] permission denied while reading secret/data/" + path)
                     .hasMessageContaining("HTTP 403")
                     .hasMessageNotContaining(bogus);
         }

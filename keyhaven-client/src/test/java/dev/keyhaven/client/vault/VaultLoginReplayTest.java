@@ -257,6 +257,15 @@ class VaultLoginReplayTest {
     }
 
     @Test
+    void aTokenDeniedLookupSelfIsUsedAsIsWithoutRenewal() {
+        String other = "hvs." + Canary.chars(ALNUM, 24);
+        try (VaultKvSource src = source(StaticToken.of(Secret.of(other)))) {
+            assertThat(src.tokenManager().token().reveal()).isEqualTo(other);
+            assertThat(src.tokenManager().scheduledDelaySeconds()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void renewalCanBeTurnedOff() {
         try (VaultKvSource src = VaultKvSource.builder().address(address()).auth(AppRoleLogin.of(roleId, Secret.of(secretId)))
                 .path("app").renewToken(false).environment(Map.of()).redactor(redactor).build()) {
