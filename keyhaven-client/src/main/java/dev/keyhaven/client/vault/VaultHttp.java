@@ -82,6 +82,15 @@ public final class VaultHttp {
         return redactor;
     }
 
+    /** {@code <address>/v1/<path>}, keeping any path prefix of the address (a server behind a reverse proxy). */
+    URI url(String path) {
+        String base = address.toString();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return URI.create(base + "/v1/" + path);
+    }
+
     /** Encodes each segment of a logical path for use in a URL. */
     static String encodePath(String path) {
         return java.util.Arrays.stream(path.split("/", -1))
@@ -96,7 +105,7 @@ public final class VaultHttp {
      * @param what what the request was for, for messages (e.g. "reading secret/data/app")
      */
     public Answer send(String method, String path, Secret token, Map<String, Object> body, String what) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(address.resolve("/v1/" + path))
+        HttpRequest.Builder rb = HttpRequest.newBuilder(url(path))
                 .timeout(timeout)
                 .header("X-Vault-Request", "true")
                 .header("Accept", "application/json");

@@ -89,4 +89,11 @@ class VaultKvSourceConfigTest {
         assertThat(src.toString()).doesNotContain(token);
         src.close();
     }
+
+    @Test
+    void urlsKeepAnAddressPathPrefixAndEncodeSegments() {
+        VaultHttp h = new VaultHttp("v", java.net.URI.create("https://proxy.example/vault/"), null, Duration.ofSeconds(1), null,
+                dev.keyhaven.client.redact.Redactor.create());
+        assertThat(h.url("secret/data/" + VaultHttp.encodePath("my app/ü"))).hasToString("https://proxy.example/vault/v1/secret/data/my%20app/%C3%BC");
+    }
 }
