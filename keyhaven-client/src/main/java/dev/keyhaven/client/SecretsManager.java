@@ -56,6 +56,7 @@ public final class SecretsManager implements AutoCloseable {
     private final List<SecretSource> sources;
     private final List<String> required;
     private final Duration cacheTtl;
+    private final Duration staleGrace;
     private final Redactor redactor;
     private final LongSupplier nanoTime;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -67,11 +68,12 @@ public final class SecretsManager implements AutoCloseable {
     private record Answer(SourceValue value, SecretSource source) {
     }
 
-    private SecretsManager(List<SecretSource> sources, List<String> required, Duration cacheTtl, Redactor redactor,
-                           LongSupplier nanoTime) {
+    private SecretsManager(List<SecretSource> sources, List<String> required, Duration cacheTtl, Duration staleGrace,
+                           Redactor redactor, LongSupplier nanoTime) {
         this.sources = List.copyOf(sources);
         this.required = List.copyOf(required);
         this.cacheTtl = cacheTtl;
+        this.staleGrace = staleGrace;
         this.redactor = redactor;
         this.nanoTime = nanoTime;
     }
@@ -265,7 +267,18 @@ public final class SecretsManager implements AutoCloseable {
             return Optional.of(new Answer(c.value(), c.source()));
         }
         for (SecretSource s : sources) {
-            Optional<SourceValue> v = s.lookup(name);
+            Optional<SourceValue> v;
+            try {
+                v = s.lookup(name);
+            } catch (SourceUnavailableException | SealedException outage) {
+                if (c != null && c.source() == s && now - c.loadedAtNanos() < cacheTtl.toNanos() + staleGrace.toNanos()) {
+                    System.getLogger(SecretsManager.class.getName()).log(System.Logger.Level.WARNING,
+                            "keyhaven: serving the cached value of {0} past its TTL: {1}", name,
+                            redactor.redact(outage.getMessage()));
+                    return Optional.of(new Answer(c.value(), c.source()));
+                }
+                throw outage;
+            }
             if (v.isPresent()) {
                 redactor.add(v.get().secret());
                 if (!cacheTtl.isZero()) {
@@ -321,10 +334,25 @@ public final class SecretsManager implements AutoCloseable {
         private Map<String, String> environment;
         private Path directory;
         private Duration cacheTtl = Duration.ofMinutes(5);
+        private Duration staleGrace = Duration.ZERO;
         private Redactor redactor = Redactor.global();
         private LongSupplier nanoTime = System::nanoTime;
 
         private Builder() {
+        }
+
+        /**
+         * When refreshing an expired value fails because its source is unreachable or sealed, keep serving the
+         * cached value for up to {@code grace} past its TTL (a warning is logged each time). Default
+         * {@code Duration.ZERO}: an outage is an error once the TTL has passed. Values never loaded are never
+         * served from nowhere, and a denial (403) is never masked.
+         */
+        public Builder serveStaleDuringOutage(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("grace is negative");
+            }
+            this.staleGrace = grace;
+            return this;
         }
 
         /**
@@ -446,7 +474,7 @@ public final class SecretsManager implements AutoCloseable {
             for (Path p : exampleFiles) {
                 req.addAll(exampleKeys(p));
             }
-            return new SecretsManager(chain, List.copyOf(new LinkedHashSet<>(req)), cacheTtl, redactor, nanoTime);
+            return new SecretsManager(chain, List.copyOf(new LinkedHashSet<>(req)), cacheTtl, staleGrace, redactor, nanoTime);
         }
 
         private static List<String> exampleKeys(Path file) {

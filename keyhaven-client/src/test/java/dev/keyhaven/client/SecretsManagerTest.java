@@ -275,4 +275,50 @@ class SecretsManagerTest {
         assertThatThrownBy(() -> manager().build()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("has no token");
     }
+
+    @Test
+    void duringAnOutageAStaleValueIsServedOnlyWithinTheGraceAndOnlyWhenAskedFor() {
+        AtomicLong now = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean denied = new java.util.concurrent.atomic.AtomicBoolean();
+        SecretSource flaky = new SecretSource() {
+            @Override
+            public String name() {
+                return "remote";
+            }
+
+            @Override
+            public Optional<SourceValue> lookup(String name) {
+                if (denied.get()) {
+                    throw new AccessDeniedException("remote", "permission denied");
+                }
+                if (down.get()) {
+                    throw new SourceUnavailableException("remote", "cannot reach it");
+                }
+                return Optional.of(SourceValue.of(Secret.of("fresh"), "remote"));
+            }
+        };
+        try (SecretsManager strict = SecretsManager.builder().source(flaky).redactor(redactor)
+                .cacheTtl(Duration.ofSeconds(10)).nanoTime(now::get).build();
+             SecretsManager lenient = SecretsManager.builder().source(flaky).redactor(redactor)
+                .cacheTtl(Duration.ofSeconds(10)).serveStaleDuringOutage(Duration.ofSeconds(60)).nanoTime(now::get).build()) {
+            strict.get("K");
+            lenient.get("K");
+            down.set(true);
+            now.addAndGet(Duration.ofSeconds(30).toNanos());
+            assertThatThrownBy(() -> strict.get("K")).isInstanceOf(SourceUnavailableException.class);
+            assertThat(lenient.get("K").reveal()).isEqualTo("fresh");
+            assertThatThrownBy(() -> lenient.get("OTHER")).as("never loaded").isInstanceOf(SourceUnavailableException.class);
+            now.addAndGet(Duration.ofSeconds(41).toNanos());
+            assertThatThrownBy(() -> lenient.get("K")).as("grace over").isInstanceOf(SourceUnavailableException.class);
+        }
+        down.set(false);
+        try (SecretsManager lenient = SecretsManager.builder().source(flaky).redactor(redactor)
+                .cacheTtl(Duration.ofSeconds(10)).serveStaleDuringOutage(Duration.ofSeconds(60)).nanoTime(now::get).build()) {
+            lenient.get("K");
+            denied.set(true);
+            now.addAndGet(Duration.ofSeconds(11).toNanos());
+            assertThatThrownBy(() -> lenient.get("K")).as("a denial is never masked").isInstanceOf(AccessDeniedException.class);
+        }
+    }
 }
