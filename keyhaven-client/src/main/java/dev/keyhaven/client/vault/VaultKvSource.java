@@ -225,9 +225,10 @@ public final class VaultKvSource implements VersionedSecretSource {
             doc = new Doc(Map.of(), 0, false, now);
         } else {
             Map<String, Object> outer = Json.object(a.body(), "data");
-            if (!Json.isObject(outer, "data") && outer.get("data") != null) {
-                throw new SourceException(name, "the answer for " + logical + " is not KV version 2 data (is "
-                        + mount + "/ a KV v2 mount?)");
+            if ((!Json.isObject(outer, "data") && outer.get("data") != null) || !Json.isObject(outer, "metadata")) {
+                // a KV v1 mount answers data/<path> with whatever was stored there and no version metadata
+                throw new SourceException(name, "the answer for " + logical + " is not KV version 2 data (no version "
+                        + "metadata); is " + mount + "/ a KV v1 mount? Mount it as kv-v2 or point mount(...) at one");
             }
             Map<String, Object> data = Json.object(outer, "data");
             int v = (int) Json.number(Json.object(outer, "metadata"), "version", 0);

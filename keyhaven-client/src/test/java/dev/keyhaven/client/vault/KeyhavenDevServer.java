@@ -20,33 +20,64 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Keyhaven server in dev mode for the SDK's server-backed tests: {@code keyhaven server -dev} in a
- * child JVM on a free loopback port, with a known root token (the same invocation keyhaven-bench uses).
- * The runnable jar is found through {@code -Dkeyhaven.jar} or {@code keyhaven-cli/target/keyhaven.jar}.
+ * A real Keyhaven server in dev mode (initialised, unsealed, KV v2 at {@code secret/}, a known root token) for
+ * the SDK's server-backed tests, reached over real loopback HTTP. Two ways to start it:
+ * <ul>
+ *   <li>in-process, when keyhaven-server is on the test class path (a test-scoped dependency):
+ *       {@code KeyhavenServer.start(new ServerOptions(dev...), out, level)} on an ephemeral port; called
+ *       reflectively so this module compiles without the server;</li>
+ *   <li>otherwise {@code keyhaven server -dev} in a child JVM (the invocation keyhaven-bench uses), from
+ *       {@code -Dkeyhaven.jar} or {@code keyhaven-cli/target/keyhaven.jar}.</li>
+ * </ul>
  * Setup calls (writing secrets, sealing) go through the JDK HTTP client, independent of the SDK under test.
  */
 final class KeyhavenDevServer implements AutoCloseable {
 
     private final Process process;
-    private final int port;
+    private final AutoCloseable inProcess;
+    private final String address;
     private final String rootToken;
     private final Path dataDir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private KeyhavenDevServer(Process process, int port, String rootToken, Path dataDir) {
+    private KeyhavenDevServer(Process process, AutoCloseable inProcess, String address, String rootToken, Path dataDir) {
         this.process = process;
-        this.port = port;
+        this.inProcess = inProcess;
+        this.address = address;
         this.rootToken = rootToken;
         this.dataDir = dataDir;
     }
 
     static KeyhavenDevServer start() throws IOException, InterruptedException {
+        String token = "sdk-test-root-" + UUID.randomUUID();
+        Path data = Files.createTempDirectory("keyhaven-sdk-test");
+        Class<?> serverClass;
+        try {
+            serverClass = Class.forName("dev.keyhaven.server.KeyhavenServer");
+        } catch (ClassNotFoundException e) {
+            return startChild(token, data);
+        }
+        try {
+            Class<?> options = Class.forName("dev.keyhaven.server.ServerOptions");
+            Object opts = options.getConstructor(boolean.class, java.util.Optional.class, java.util.Optional.class,
+                    java.util.Optional.class, java.util.Optional.class)
+                    .newInstance(true, java.util.Optional.empty(), java.util.Optional.of(token),
+                            java.util.Optional.of("127.0.0.1:0"), java.util.Optional.of(data));
+            java.util.function.Consumer<String> ignoreLevel = level -> { };
+            Object server = serverClass.getMethod("start", options, java.io.PrintStream.class, java.util.function.Consumer.class)
+                    .invoke(null, opts, new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8), ignoreLevel);
+            String url = (String) serverClass.getMethod("url").invoke(server);
+            return new KeyhavenDevServer(null, (AutoCloseable) server, url, token, data);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("keyhaven-server is on the class path but its dev entry point changed: " + e);
+        }
+    }
+
+    private static KeyhavenDevServer startChild(String token, Path data) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        String token = "sdk-test-root-" + UUID.randomUUID();
-        Path data = Files.createTempDirectory("keyhaven-sdk-test");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar().toString(), "server", "-dev",
@@ -55,7 +86,7 @@ final class KeyhavenDevServer implements AutoCloseable {
                 "-dev-data-dir", data.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(data.resolve("server.log").toFile()).start();
-        KeyhavenDevServer server = new KeyhavenDevServer(p, port, token, data);
+        KeyhavenDevServer server = new KeyhavenDevServer(p, null, "http://127.0.0.1:" + port, token, data);
         server.awaitHealthy();
         return server;
     }
@@ -97,7 +128,7 @@ final class KeyhavenDevServer implements AutoCloseable {
     }
 
     String address() {
-        return "http://127.0.0.1:" + port;
+        return address;
     }
 
     String rootToken() {
@@ -128,6 +159,14 @@ final class KeyhavenDevServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (inProcess != null) {
+            try {
+                inProcess.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("stopping the in-process server failed: " + e.getClass().getSimpleName());
+            }
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
