@@ -43,8 +43,8 @@ public final class Redactor {
 
     private static final List<Pattern> SHAPES = List.of(
             Pattern.compile("-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\\s\\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\\z)"),
-            Pattern.compile("(?i)(authorization\\s*[:=]\\s*\"?bearer\\s+)[A-Za-z0-9._~+/=-]+"),
-            Pattern.compile("(?i)(x-vault-token\\s*[:=]\\s*\"?)[A-Za-z0-9._~+/=-]+"),
+            Pattern.compile("(?i)(authorization[\"']?\\s*[:=]\\s*[\"']?bearer\\s+)[A-Za-z0-9._~+/=-]+"),
+            Pattern.compile("(?i)(x-vault-token[\"']?\\s*[:=]\\s*[\"']?)[A-Za-z0-9._~+/=-]+"),
             Pattern.compile("\\bhv[sbr]\\.[A-Za-z0-9_-]{20,}"),
             Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{30,}"),
             Pattern.compile("\\bgithub_pat_[A-Za-z0-9_]{22,}"),

@@ -70,6 +70,8 @@ class RedactorTest {
         }
         assertThat(out).contains("Authorization: Bearer ****").contains("X-Vault-Token: ****");
         assertThat(Redactor.valuesOnly().redact(vault)).isEqualTo(vault);
+        assertThat(r.redact("{\"Authorization\":\"Bearer " + bearer + "\",\"X-Vault-Token\": \"" + bearer + "\"}"))
+                .isEqualTo("{\"Authorization\":\"Bearer ****\",\"X-Vault-Token\": \"****\"}");
     }
 
     @Test
