@@ -12,7 +12,6 @@ import dev.keyhaven.client.internal.Json;
 import dev.keyhaven.client.redact.Redactor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -29,9 +28,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Each test uses its own secret paths, so one server serves the class; the sealing test runs last on its own
  * server.
  */
-@Disabled("needs server: keyhaven-server's HTTP edge (dev.keyhaven.server.KeyhavenServer, branch foundation) is not on "
-        + "main yet. Verified in a scratch merge of prep-http+sdk with keyhaven-server as a test dependency and kv-v2 "
-        + "registered by hand: 9 of 10 pass; aRenewableTokenIsRenewedAgainstTheServer needs auth/token/ wired into the server")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KeyhavenServerBackedTest {
 
