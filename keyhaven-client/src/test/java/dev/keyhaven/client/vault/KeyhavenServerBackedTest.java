@@ -156,6 +156,31 @@ class KeyhavenServerBackedTest {
     }
 
     @Test
+    void aLeastPrivilegeTokenReadsItsPathButPreviousNeedsMetadataAndOtherPathsAreDenied() throws Exception {
+        String path = unique("lp");
+        String other = unique("lp-other");
+        String policy = unique("sdk-read");
+        server.writeKv(path, Map.of("K", Canary.value("lp1")));
+        server.writeKv(path, Map.of("K", Canary.value("lp2")));
+        server.writeKv(other, Map.of("O", Canary.value("o")));
+        server.call("PUT", "sys/policies/acl/" + policy,
+                Map.of("policy", "path \"secret/data/" + path + "\" { capabilities = [\"read\"] }"));
+        Map<String, Object> created = server.call("POST", "auth/token/create", Map.of("policies", List.of(policy), "ttl", "1h"));
+        String token = Json.string(Json.object(created, "auth"), "client_token");
+        try (SecretsManager m = manager(VaultKvSource.builder().name("keyhaven").address(server.address())
+                .token(Secret.of(token)).path(path).path(other).environment(Map.of()).redactor(redactor).build())) {
+            assertThat(m.current("K").version()).hasValue(2);
+            assertThatThrownBy(() -> m.previous("K"))
+                    .isInstanceOf(AccessDeniedException.class)
+                    .hasMessageContaining("permission denied while reading secret/metadata/" + path)
+                    .hasMessageNotContaining(token);
+            assertThatThrownBy(() -> m.get("O"))
+                    .isInstanceOf(AccessDeniedException.class)
+                    .hasMessageContaining("reading secret/data/" + other);
+        }
+    }
+
+    @Test
     void aWrongTokenIsAccessDeniedNamingSourceAndPathButNotTheToken() throws Exception {
         String path = unique("guarded");
         server.writeKv(path, Map.of("K", Canary.value("g")));
