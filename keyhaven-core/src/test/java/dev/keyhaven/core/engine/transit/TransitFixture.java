@@ -68,6 +68,12 @@ final class TransitFixture {
         return Base64.getEncoder().encodeToString(b);
     }
 
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        assertThat(o).isInstanceOf(Map.class);
+        return (Map<String, Object>) o;
+    }
+
     static byte[] unb64(Object s) {
         return Base64.getDecoder().decode((String) s);
     }
