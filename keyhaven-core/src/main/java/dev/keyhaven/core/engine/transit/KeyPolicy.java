@@ -37,6 +37,10 @@ public final class KeyPolicy {
     boolean deletionAllowed;
     boolean exportable;
     boolean allowPlaintextBackup;
+    /** Per-request keys derived with HKDF-SHA256 from the version key and the request's context. */
+    boolean derived;
+    /** Convergent encryption (derived keys only): the nonce is HMAC-SHA256(version HMAC key, context || plaintext). */
+    boolean convergent;
     long autoRotatePeriodSeconds;
     int keySize;
     /** Keyhaven extension: publish the public keys as a JWKS at jwks/:name. */
@@ -158,6 +162,8 @@ public final class KeyPolicy {
         m.put("deletion_allowed", deletionAllowed);
         m.put("exportable", exportable);
         m.put("allow_plaintext_backup", allowPlaintextBackup);
+        m.put("derived", derived);
+        m.put("convergent_encryption", convergent);
         m.put("auto_rotate_period", autoRotatePeriodSeconds);
         m.put("key_size", keySize);
         m.put("jwks_published", jwksPublished);
@@ -190,6 +196,8 @@ public final class KeyPolicy {
         p.deletionAllowed = Boolean.TRUE.equals(m.get("deletion_allowed"));
         p.exportable = Boolean.TRUE.equals(m.get("exportable"));
         p.allowPlaintextBackup = Boolean.TRUE.equals(m.get("allow_plaintext_backup"));
+        p.derived = Boolean.TRUE.equals(m.get("derived"));
+        p.convergent = Boolean.TRUE.equals(m.get("convergent_encryption"));
         p.autoRotatePeriodSeconds = ((Number) m.getOrDefault("auto_rotate_period", 0)).longValue();
         p.keySize = num(m, "key_size");
         p.jwksPublished = Boolean.TRUE.equals(m.get("jwks_published"));

@@ -59,13 +59,63 @@ final class TransitCrypto {
         }
     }
 
+    static final String MISSING_CONTEXT = "missing 'context' for key derivation; the key was created using a derived key, which means additional, per-request information must be included in order to perform operations with the key";
+
+    /**
+     * The AEAD key for one operation: the version key itself, or for derived keys HKDF-SHA256(ikm = version key,
+     * salt = none, info = context) of the key's length, as Vault's hkdf_sha256 KDF does.
+     */
+    static javax.crypto.spec.SecretKeySpec aeadKey(KeyPolicy p, KeyEntry e, byte[] context) {
+        String alg = p.type == KeyType.CHACHA20_POLY1305 ? "ChaCha20" : "AES";
+        if (!p.derived) return e.secretKey(alg);
+        if (context == null || context.length == 0) throw KeyhavenException.badRequest(MISSING_CONTEXT);
+        return new javax.crypto.spec.SecretKeySpec(hkdfSha256(e.keyBytes(), context, p.type.size()), alg);
+    }
+
+    static byte[] hkdfSha256(byte[] ikm, byte[] info, int length) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
+            byte[] prk = mac.doFinal(ikm);
+            mac.init(new javax.crypto.spec.SecretKeySpec(prk, "HmacSHA256"));
+            byte[] out = new byte[length];
+            byte[] t = new byte[0];
+            int pos = 0;
+            for (int i = 1; pos < length; i++) {
+                mac.update(t);
+                mac.update(info);
+                mac.update((byte) i);
+                t = mac.doFinal();
+                int n = Math.min(t.length, length - pos);
+                System.arraycopy(t, 0, out, pos, n);
+                pos += n;
+            }
+            return out;
+        } catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("HKDF failed", ex);
+        }
+    }
+
     static String encrypt(KeyPolicy p, KeyEntry e, byte[] plaintext, byte[] aad) {
+        return encrypt(p, e, plaintext, aad, null);
+    }
+
+    static String encrypt(KeyPolicy p, KeyEntry e, byte[] plaintext, byte[] aad, byte[] context) {
         try {
             byte[] body;
             switch (p.type.family()) {
                 case AEAD -> {
-                    byte[] nonce = KeyPolicy.randomBytes(NONCE_LEN);
-                    Cipher c = aead(p.type, Cipher.ENCRYPT_MODE, e, nonce);
+                    javax.crypto.spec.SecretKeySpec key = aeadKey(p, e, context);
+                    byte[] nonce;
+                    if (p.convergent) {
+                        Mac mac = Mac.getInstance("HmacSHA256");
+                        mac.init(e.hmacSecretKey("HmacSHA256"));
+                        mac.update(context);
+                        nonce = java.util.Arrays.copyOf(mac.doFinal(plaintext), NONCE_LEN);
+                    } else {
+                        nonce = KeyPolicy.randomBytes(NONCE_LEN);
+                    }
+                    Cipher c = aead(p.type, Cipher.ENCRYPT_MODE, key, nonce);
                     if (aad != null && aad.length > 0) c.updateAAD(aad);
                     byte[] ct = c.doFinal(plaintext);
                     body = new byte[NONCE_LEN + ct.length];
@@ -89,6 +139,10 @@ final class TransitCrypto {
     }
 
     static byte[] decrypt(KeyPolicy p, String ciphertext, byte[] aad) {
+        return decrypt(p, ciphertext, aad, null);
+    }
+
+    static byte[] decrypt(KeyPolicy p, String ciphertext, byte[] aad, byte[] context) {
         if (!p.type.supportsDecryption()) throw KeyhavenException.badRequest("key type " + p.type + " does not support decryption");
         Versioned v = parse(ciphertext, "ciphertext");
         KeyEntry e = p.decryptionEntry(v.version());
@@ -101,9 +155,10 @@ final class TransitCrypto {
                 return c.doFinal(body);
             }
             if (body.length < NONCE_LEN + TAG_BITS / 8) throw KeyhavenException.badRequest("invalid ciphertext: too short");
+            javax.crypto.spec.SecretKeySpec key = aeadKey(p, e, context);
             byte[] nonce = new byte[NONCE_LEN];
             System.arraycopy(body, 0, nonce, 0, NONCE_LEN);
-            Cipher c = aead(p.type, Cipher.DECRYPT_MODE, e, nonce);
+            Cipher c = aead(p.type, Cipher.DECRYPT_MODE, key, nonce);
             if (aad != null && aad.length > 0) c.updateAAD(aad);
             return c.doFinal(body, NONCE_LEN, body.length - NONCE_LEN);
         } catch (AEADBadTagException ex) {
@@ -119,14 +174,14 @@ final class TransitCrypto {
         return new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
     }
 
-    private static Cipher aead(KeyType type, int mode, KeyEntry e, byte[] nonce) throws GeneralSecurityException {
+    private static Cipher aead(KeyType type, int mode, javax.crypto.spec.SecretKeySpec key, byte[] nonce) throws GeneralSecurityException {
         if (type == KeyType.CHACHA20_POLY1305) {
             Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
-            c.init(mode, e.secretKey("ChaCha20"), new IvParameterSpec(nonce));
+            c.init(mode, key, new IvParameterSpec(nonce));
             return c;
         }
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(mode, e.secretKey("AES"), new GCMParameterSpec(TAG_BITS, nonce));
+        c.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
         return c;
     }
 

@@ -163,7 +163,9 @@ public final class TransitEngine implements Engine {
 
     private Response createKey(String name, Fields f) {
         KeyType type = KeyType.parse(f.string("type", "aes256-gcm96"));
-        rejectDerivation(f);
+        boolean derived = f.bool("derived", false);
+        boolean convergent = f.bool("convergent_encryption", false);
+        checkDerivation(type, derived, convergent);
         long rotate = f.durationSeconds("auto_rotate_period", 0);
         checkRotatePeriod(rotate);
         int keySize = f.integer("key_size", 0);
@@ -179,6 +181,8 @@ public final class TransitEngine implements Engine {
         KeyPolicy p = KeyPolicy.create(name, type, keySize, clock.instant());
         p.exportable = f.bool("exportable", false);
         p.allowPlaintextBackup = f.bool("allow_plaintext_backup", false);
+        p.derived = derived;
+        p.convergent = convergent;
         p.autoRotatePeriodSeconds = rotate;
         boolean[] created = {false};
         KeyPolicy stored = store.createIfAbsent(p, created);
@@ -188,12 +192,10 @@ public final class TransitEngine implements Engine {
         return r;
     }
 
-    private static void rejectDerivation(Fields f) {
-        if (f.bool("derived", false)) {
-            throw KeyhavenException.badRequest("key derivation (derived=true) is not supported by this server; create the key without derived");
-        }
-        if (f.bool("convergent_encryption", false)) {
-            throw KeyhavenException.badRequest("convergent encryption requires derivation to be enabled, which this server does not support");
+    private static void checkDerivation(KeyType type, boolean derived, boolean convergent) {
+        if (convergent && !derived) throw KeyhavenException.badRequest("convergent encryption requires derivation to be enabled");
+        if (derived && type.family() != KeyType.Family.AEAD) {
+            throw KeyhavenException.badRequest("key derivation is supported for aes128-gcm96, aes256-gcm96 and chacha20-poly1305 keys only, not " + type);
         }
     }
 
@@ -297,7 +299,7 @@ public final class TransitEngine implements Engine {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", p.name);
         d.put("type", p.type.wireName());
-        d.put("derived", false);
+        d.put("derived", p.derived);
         d.put("deletion_allowed", p.deletionAllowed);
         d.put("min_available_version", p.minAvailableVersion);
         d.put("min_decryption_version", p.minDecryptionVersion);
@@ -312,6 +314,11 @@ public final class TransitEngine implements Engine {
         d.put("auto_rotate_period", p.autoRotatePeriodSeconds);
         d.put("imported_key", false);
         if (p.keySize != 0) d.put("key_size", p.keySize);
+        if (p.derived) {
+            d.put("kdf", "hkdf_sha256");
+            d.put("convergent_encryption", p.convergent);
+            if (p.convergent) d.put("convergent_encryption_version", 3);
+        }
         if (p.backupTime != null) d.put("backup_info", Response.map("time", p.backupTime.toString(), "version", p.backupVersion));
         if (p.restoreTime != null) d.put("restore_info", Response.map("time", p.restoreTime.toString(), "version", p.restoreVersion));
         if (p.type.supportsSigning()) {
@@ -358,7 +365,7 @@ public final class TransitEngine implements Engine {
     private Response encrypt(String name, Fields f, Operation op) {
         Optional<List<Map<String, Object>>> batch = f.batch();
         if (batch.isEmpty() && !f.has("plaintext")) throw KeyhavenException.badRequest("missing plaintext to encrypt");
-        rejectDerivationInput(f, batch);
+        boolean contextSet = checkContextAndNonce(f, batch);
         Optional<KeyPolicy> existing = store.get(name);
         KeyPolicy p;
         boolean upserted = false;
@@ -367,9 +374,14 @@ public final class TransitEngine implements Engine {
         } else {
             KeyType type = KeyType.parse(f.string("type", "aes256-gcm96"));
             if (!type.supportsEncryption()) throw KeyhavenException.badRequest("key type " + type + " not supported for this operation");
-            rejectDerivation(f);
+            boolean convergent = f.bool("convergent_encryption", false);
+            if (convergent && !contextSet) throw KeyhavenException.badRequest("convergent encryption requires derivation to be enabled, so context is required");
+            checkDerivation(type, contextSet, convergent);
+            KeyPolicy fresh = KeyPolicy.create(name, type, 0, clock.instant());
+            fresh.derived = contextSet;
+            fresh.convergent = convergent;
             boolean[] created = {false};
-            p = store.createIfAbsent(KeyPolicy.create(name, type, 0, clock.instant()), created);
+            p = store.createIfAbsent(fresh, created);
             upserted = created[0];
         }
         if (!p.type.supportsEncryption()) throw KeyhavenException.badRequest("key type " + p.type + " does not support encryption");
@@ -379,18 +391,34 @@ public final class TransitEngine implements Engine {
             String pt = it.string("plaintext", null);
             if (pt == null) throw KeyhavenException.badRequest("missing plaintext to encrypt");
             KeyEntry e = key.encryptionEntry(it.integer("key_version", 0));
-            String ct = TransitCrypto.encrypt(key, e, TransitCrypto.b64(pt, "plaintext"), aad(it));
+            String ct = TransitCrypto.encrypt(key, e, TransitCrypto.b64(pt, "plaintext"), aad(it), context(it));
             return Response.map("ciphertext", ct, "key_version", e.version());
         });
         if (existing.isEmpty() && !upserted) r.warning("Attempted creation of the key during the encrypt operation, but it was created beforehand");
         return r;
     }
 
-    private static void rejectDerivationInput(Fields f, Optional<List<Map<String, Object>>> batch) {
-        boolean ctx = f.has("context") && !f.string("context", "").isEmpty();
-        if (batch.isPresent()) for (Map<String, Object> i : batch.get()) ctx |= i.get("context") != null && !"".equals(i.get("context"));
-        if (ctx) throw KeyhavenException.badRequest("context was given but key derivation is not supported by this server (keys are never derived)");
-        if (f.has("nonce") && !f.string("nonce", "").isEmpty()) throw KeyhavenException.badRequest("provided nonce not allowed for this key");
+    /**
+     * Vault's rules: context is given in every item or in none; a caller-chosen nonce is refused (only Vault's
+     * legacy convergent v1 keys took one, and this server never creates those). Returns whether context is set.
+     */
+    private static boolean checkContextAndNonce(Fields f, Optional<List<Map<String, Object>>> batch) {
+        List<Map<String, Object>> items = batch.orElseGet(() -> List.of(topLevelAll(f)));
+        boolean first = hasText(items.get(0).get("context"));
+        for (Map<String, Object> i : items) {
+            if (hasText(i.get("context")) != first) throw KeyhavenException.badRequest("context should be set either in all the request blocks or in none");
+            if (hasText(i.get("nonce"))) throw KeyhavenException.badRequest("provided nonce not allowed for this key");
+        }
+        return first;
+    }
+
+    private static boolean hasText(Object o) {
+        return o != null && !"".equals(o);
+    }
+
+    private static byte[] context(Fields it) {
+        String c = it.string("context", null);
+        return c == null || c.isEmpty() ? null : TransitCrypto.b64(c, "context");
     }
 
     private static byte[] aad(Fields it) {
@@ -401,14 +429,14 @@ public final class TransitEngine implements Engine {
     private Response decrypt(String name, Fields f) {
         Optional<List<Map<String, Object>>> batch = f.batch();
         if (batch.isEmpty() && !f.has("ciphertext")) throw KeyhavenException.badRequest("missing ciphertext to decrypt");
-        rejectDerivationInput(f, batch);
+        checkContextAndNonce(f, batch);
         KeyPolicy p = requireKey(name, "encryption key not found");
         if (!p.type.supportsDecryption()) throw KeyhavenException.badRequest("key type " + p.type + " does not support decryption");
         return runBatch(f, batch, item -> {
             Fields it = new Fields(item);
             String ct = it.string("ciphertext", null);
             if (ct == null || ct.isEmpty()) throw KeyhavenException.badRequest("missing ciphertext to decrypt");
-            byte[] plain = TransitCrypto.decrypt(p, ct, aad(it));
+            byte[] plain = TransitCrypto.decrypt(p, ct, aad(it), context(it));
             return Response.map("plaintext", Base64.getEncoder().encodeToString(plain));
         });
     }
@@ -416,7 +444,7 @@ public final class TransitEngine implements Engine {
     private Response rewrap(String name, Fields f) {
         Optional<List<Map<String, Object>>> batch = f.batch();
         if (batch.isEmpty() && !f.has("ciphertext")) throw KeyhavenException.badRequest("missing ciphertext to decrypt");
-        rejectDerivationInput(f, batch);
+        checkContextAndNonce(f, batch);
         KeyPolicy p = requireKey(name, "encryption key not found");
         if (!p.type.supportsEncryption()) throw KeyhavenException.badRequest("key type " + p.type + " does not support encryption");
         int topVersion = f.integer("key_version", 0);
@@ -425,15 +453,16 @@ public final class TransitEngine implements Engine {
             String ct = it.string("ciphertext", null);
             if (ct == null || ct.isEmpty()) throw KeyhavenException.badRequest("missing ciphertext to decrypt");
             byte[] aad = aad(it);
-            byte[] plain = TransitCrypto.decrypt(p, ct, aad);
+            byte[] ctx = context(it);
+            byte[] plain = TransitCrypto.decrypt(p, ct, aad, ctx);
             KeyEntry e = p.encryptionEntry(it.integer("key_version", topVersion));
-            return Response.map("ciphertext", TransitCrypto.encrypt(p, e, plain, aad), "key_version", e.version());
+            return Response.map("ciphertext", TransitCrypto.encrypt(p, e, plain, aad, ctx), "key_version", e.version());
         });
     }
 
     private Response datakey(String kind, String name, Fields f) {
         if (!kind.equals("plaintext") && !kind.equals("wrapped")) throw KeyhavenException.badRequest("invalid path: datakey type must be \"plaintext\" or \"wrapped\"");
-        rejectDerivationInput(f, Optional.empty());
+        checkContextAndNonce(f, Optional.empty());
         int bits = f.integer("bits", 256);
         if (bits != 128 && bits != 256 && bits != 512) throw KeyhavenException.badRequest("invalid bits length");
         KeyPolicy p = requireKey(name, "encryption key not found");
@@ -441,7 +470,7 @@ public final class TransitEngine implements Engine {
         KeyEntry e = p.encryptionEntry(f.integer("key_version", 0));
         byte[] dk = KeyPolicy.randomBytes(bits / 8);
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("ciphertext", TransitCrypto.encrypt(p, e, dk, aad(f)));
+        d.put("ciphertext", TransitCrypto.encrypt(p, e, dk, aad(f), context(f)));
         d.put("key_version", e.version());
         if (kind.equals("plaintext")) d.put("plaintext", Base64.getEncoder().encodeToString(dk));
         return Response.of(d);
@@ -486,7 +515,6 @@ public final class TransitEngine implements Engine {
 
     private Response sign(String name, String urlAlgorithm, Fields f) {
         Optional<List<Map<String, Object>>> batch = f.batch();
-        rejectDerivationInput(f, batch);
         KeyPolicy p = requireKey(name, "signing key not found");
         if (!p.type.supportsSigning()) throw KeyhavenException.badRequest("key type " + p.type + " does not support signing");
         TransitCrypto.SignOptions o = signOptions(p, urlAlgorithm, f);
@@ -511,7 +539,6 @@ public final class TransitEngine implements Engine {
 
     private Response verify(String name, String urlAlgorithm, Fields f) {
         Optional<List<Map<String, Object>>> batch = f.batch();
-        rejectDerivationInput(f, batch);
         boolean sigFound = false;
         boolean hmacFound = false;
         boolean missing = false;
@@ -729,6 +756,8 @@ public final class TransitEngine implements Engine {
         c.deletionAllowed = src.deletionAllowed;
         c.exportable = src.exportable;
         c.allowPlaintextBackup = src.allowPlaintextBackup;
+        c.derived = src.derived;
+        c.convergent = src.convergent;
         c.autoRotatePeriodSeconds = src.autoRotatePeriodSeconds;
         c.keySize = src.keySize;
         c.jwksPublished = src.jwksPublished;

@@ -224,13 +224,69 @@ class TransitEncryptionTest {
         assertThat(t.writeError("encrypt/app", "{\"plaintext\":\"%%%\"}").errors()).containsExactly("failed to base64-decode plaintext");
     }
 
+    /** RFC 5869 HKDF-SHA256 with an empty salt, written independently of the engine's. */
+    private static byte[] hkdf(byte[] ikm, byte[] info, int len) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+        byte[] prk = mac.doFinal(ikm);
+        mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+        mac.update(info);
+        mac.update((byte) 1);
+        return Arrays.copyOf(mac.doFinal(), len);
+    }
+
     @Test
-    void derivationAndContextAreRefusedClearlyNeverIgnored() {
-        KeyhavenException e = t.writeError("keys/d", "{\"derived\":true}");
-        assertThat(e.code().httpStatus()).isEqualTo(400);
-        assertThat(e.errors().get(0)).contains("derived");
-        t.write("keys/app", "{}");
-        assertThat(t.writeError("encrypt/app", "{\"plaintext\":\"" + b64("x") + "\",\"context\":\"" + b64("ctx") + "\"}").errors().get(0)).contains("context");
-        assertThat(t.error(Operation.READ, "keys/d", null).code().httpStatus()).as("nothing written").isEqualTo(404);
+    void derivedKeysNeedContextAndUseHkdfSha256OfTheVersionKey() throws Exception {
+        t.write("keys/tenant", "{\"derived\":true,\"exportable\":true}");
+        assertThat(t.wire(t.read("keys/tenant"))).containsEntry("derived", true).containsEntry("kdf", "hkdf_sha256").containsEntry("convergent_encryption", false);
+        assertThat(t.writeError("encrypt/tenant", "{\"plaintext\":\"" + b64("x") + "\"}").errors().get(0)).startsWith("missing 'context' for key derivation");
+        String ctxA = b64("tenant-a");
+        String ct = (String) t.writeData("encrypt/tenant", "{\"plaintext\":\"" + b64("per tenant") + "\",\"context\":\"" + ctxA + "\"}").get("ciphertext");
+        assertThat(unb64(t.writeData("decrypt/tenant", "{\"ciphertext\":\"" + ct + "\",\"context\":\"" + ctxA + "\"}").get("plaintext"))).asString().isEqualTo("per tenant");
+        assertThat(t.writeError("decrypt/tenant", "{\"ciphertext\":\"" + ct + "\",\"context\":\"" + b64("tenant-b") + "\"}").errors()).containsExactly("cipher: message authentication failed");
+        byte[] body = unb64(ct.substring(9));
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(hkdf(exportedKey("tenant", 1), "tenant-a".getBytes(StandardCharsets.UTF_8), 32), "AES"),
+                new GCMParameterSpec(128, Arrays.copyOfRange(body, 0, 12)));
+        assertThat(new String(c.doFinal(body, 12, body.length - 12), StandardCharsets.UTF_8)).isEqualTo("per tenant");
+        assertThat(t.writeError("encrypt/tenant", "{\"batch_input\":[{\"plaintext\":\"" + b64("a") + "\",\"context\":\"" + ctxA + "\"},{\"plaintext\":\"" + b64("b") + "\"}]}").errors())
+                .containsExactly("context should be set either in all the request blocks or in none");
+    }
+
+    @Test
+    void convergentEncryptionIsDeterministicPerContext() throws Exception {
+        t.write("keys/conv", "{\"derived\":true,\"convergent_encryption\":true,\"exportable\":true}");
+        String body = "{\"plaintext\":\"" + b64("same") + "\",\"context\":\"" + b64("ctx-1") + "\"}";
+        String a = (String) t.writeData("encrypt/conv", body).get("ciphertext");
+        String b = (String) t.writeData("encrypt/conv", body).get("ciphertext");
+        assertThat(a).isEqualTo(b);
+        String other = (String) t.writeData("encrypt/conv", "{\"plaintext\":\"" + b64("same") + "\",\"context\":\"" + b64("ctx-2") + "\"}").get("ciphertext");
+        assertThat(other).isNotEqualTo(a);
+        byte[] hmacKey = unb64(TransitFixture.map(t.wire(t.read("export/hmac-key/conv/1")).get("keys")).get("1"));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(hmacKey, "HmacSHA256"));
+        mac.update("ctx-1".getBytes(StandardCharsets.UTF_8));
+        byte[] nonce = Arrays.copyOf(mac.doFinal("same".getBytes(StandardCharsets.UTF_8)), 12);
+        assertThat(Arrays.copyOfRange(unb64(a.substring(9)), 0, 12)).isEqualTo(nonce);
+        assertThat(t.wire(t.read("keys/conv"))).containsEntry("convergent_encryption", true).containsEntry("convergent_encryption_version", 3);
+        assertThat(t.writeError("keys/bad", "{\"convergent_encryption\":true}").errors()).containsExactly("convergent encryption requires derivation to be enabled");
+    }
+
+    @Test
+    void encryptWithContextUpsertsADerivedKeyAndUnsupportedDerivationIsRefused() {
+        t.write("encrypt/auto", "{\"plaintext\":\"" + b64("x") + "\",\"context\":\"" + b64("c") + "\"}");
+        assertThat(t.wire(t.read("keys/auto"))).containsEntry("derived", true);
+        KeyhavenException e = t.writeError("keys/ed", "{\"type\":\"ed25519\",\"derived\":true}");
+        assertThat(e.errors().get(0)).contains("key derivation is supported for");
+        assertThat(t.error(Operation.READ, "keys/ed", null).code().httpStatus()).as("nothing written").isEqualTo(404);
+        assertThat(t.writeError("encrypt/auto", "{\"plaintext\":\"" + b64("x") + "\",\"context\":\"" + b64("c") + "\",\"nonce\":\"" + b64("123456789012") + "\"}").errors())
+                .containsExactly("provided nonce not allowed for this key");
+    }
+
+    @Test
+    void contextOnANonDerivedKeyIsIgnoredLikeVault() {
+        t.write("keys/plain", "{}");
+        String ct = (String) t.writeData("encrypt/plain", "{\"plaintext\":\"" + b64("x") + "\",\"context\":\"" + b64("c") + "\"}").get("ciphertext");
+        assertThat(unb64(t.writeData("decrypt/plain", "{\"ciphertext\":\"" + ct + "\"}").get("plaintext"))).asString().isEqualTo("x");
     }
 }
