@@ -852,7 +852,7 @@ public final class TransitEngine implements Engine {
 
     private static String[] segments(String relativePath) {
         String p = relativePath == null ? "" : relativePath;
-        // Vault's HTTP layer cleans paths (cosign's verify sends "verify/<key>//sha2-256"); empty segments are dropped.
+        // Tolerant of empty segments (Go clients clean paths with path.Join before sending; the edge refuses "//").
         List<String> out = new ArrayList<>();
         for (String s : p.split("/")) if (!s.isEmpty()) out.add(s);
         return out.toArray(new String[0]);

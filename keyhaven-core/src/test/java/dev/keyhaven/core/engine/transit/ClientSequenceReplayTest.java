@@ -54,13 +54,17 @@ class ClientSequenceReplayTest {
         return Base64.getDecoder().decode(COSIGN_PREFIX.matcher(encoded).replaceAll(""));
     }
 
-    /** cosign's remote verify: reads latest_version for the prefix, then POST verify/<key>/<hashString> — note "//". */
+    /**
+     * cosign's remote verify: reads latest_version for the prefix, then writes "/transit/verify/<key>/" + hashString,
+     * which has "//" (hashString starts with "/"); the Vault Go client builds the URL with path.Join, so the
+     * server receives the cleaned path verify/<key>/sha2-256.
+     */
     private boolean cosignVerify(String key, byte[] sig, byte[] digest, String urlHash) {
         Object latest = t.wire(t.read("keys/" + key)).get("latest_version");
         String prefix = "vault:v" + latest + ":";
         String body = "{\"input\":\"" + Base64.getEncoder().encodeToString(digest) + "\",\"prehashed\":" + !urlHash.isEmpty()
                 + ",\"signature\":\"" + prefix + Base64.getEncoder().encodeToString(sig) + "\"}";
-        Object valid = t.writeData("verify/" + key + "/" + urlHash, body).get("valid");
+        Object valid = t.writeData(java.nio.file.Path.of("/verify/" + key + "/" + urlHash).normalize().toString().substring(1), body).get("valid");
         assertThat(valid).isInstanceOf(Boolean.class);
         return (Boolean) valid;
     }
