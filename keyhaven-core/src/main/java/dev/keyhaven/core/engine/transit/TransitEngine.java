@@ -52,10 +52,15 @@ public final class TransitEngine implements Engine {
         return List.of("jwks/*");
     }
 
+    /**
+     * Like Vault, only {@code encrypt/:name} distinguishes create from update (writing to a missing key creates it,
+     * which needs the {@code create} capability); {@code keys/:name} has no existence check, so creating a key needs
+     * {@code update}, as Vault policies expect.
+     */
     @Override
     public Optional<Boolean> exists(Request request) {
         String[] seg = segments(request.relativePath());
-        if (seg.length == 2 && (seg[0].equals("keys") || seg[0].equals("encrypt")) && validName(seg[1])) {
+        if (seg.length == 2 && seg[0].equals("encrypt") && validName(seg[1])) {
             return Optional.of(store.get(seg[1]).isPresent());
         }
         return Optional.empty();

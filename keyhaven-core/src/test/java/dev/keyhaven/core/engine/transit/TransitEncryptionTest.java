@@ -196,6 +196,7 @@ class TransitEncryptionTest {
         assertThat(ct).startsWith("vault:v1:");
         assertThat(t.wire(t.read("keys/fresh"))).containsEntry("type", "aes256-gcm96");
         assertThat(t.engine.exists(request("encrypt/fresh"))).contains(true);
+        assertThat(t.engine.exists(request("keys/fresh"))).as("keys/:name has no existence check in Vault").isEmpty();
     }
 
     private static dev.keyhaven.core.logical.Request request(String path) {
