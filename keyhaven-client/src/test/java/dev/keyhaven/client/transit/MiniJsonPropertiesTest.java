@@ -14,7 +14,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
-class MiniJsonProperties {
+class MiniJsonPropertiesTest {
     @Property(tries = 300)
     void writeThenParseIsIdentity(@ForAll("documents") Map<String, Object> doc) {
         assertThat(MiniJson.parseObject(MiniJson.write(doc))).isEqualTo(doc);

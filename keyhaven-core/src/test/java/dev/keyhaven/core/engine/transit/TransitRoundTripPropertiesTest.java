@@ -10,10 +10,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class TransitRoundTripProperties {
+class TransitRoundTripPropertiesTest {
     private final TransitFixture t = new TransitFixture();
 
-    TransitRoundTripProperties() {
+    TransitRoundTripPropertiesTest() {
         t.write("keys/aes", "{}");
         t.write("keys/cc", "{\"type\":\"chacha20-poly1305\"}");
         t.write("keys/aes128", "{\"type\":\"aes128-gcm96\"}");
