@@ -25,9 +25,11 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // Subcommands, one line each (keep sorted by name).
+        cl.addSubcommand(new DoctorCommand());
         cl.addSubcommand("kv", new KvCommand());
         cl.addSubcommand("operator", new OperatorCommand());
         cl.addSubcommand("policy", new PolicyCommand());
+        cl.addSubcommand("scan", new ScanCommand());
         cl.addSubcommand("server", new ServerCommand());
         cl.addSubcommand("status", new StatusCommand());
         cl.addSubcommand("token", new TokenCommand());
