@@ -186,9 +186,13 @@ record JwtRole(String roleType, List<String> boundAudiences, String boundSubject
         if (boundAudiences.isEmpty()) {
             w.add("role has no bound_audiences: tokens minted for any relying party are accepted (and a token carrying an 'aud' claim is refused); bind an audience specific to this server");
         }
+        List<String> subjects = new ArrayList<>();
+        if (!boundSubject.isEmpty()) subjects.add(boundSubject);
+        if (boundClaims.containsKey("sub")) for (Object v : asList(boundClaims.get("sub"))) subjects.add(String.valueOf(v));
         boolean github = keys.stream().anyMatch(k -> k.startsWith("repository") || k.equals("job_workflow_ref") || k.equals("workflow_ref"))
-                || boundSubject.startsWith("repo:");
-        boolean gitlab = keys.stream().anyMatch(k -> k.startsWith("project_") || k.startsWith("namespace_")) || boundSubject.startsWith("project_path:");
+                || subjects.stream().anyMatch(s -> s.startsWith("repo:"));
+        boolean gitlab = keys.stream().anyMatch(k -> k.startsWith("project_") || k.startsWith("namespace_"))
+                || subjects.stream().anyMatch(s -> s.startsWith("project_path:"));
         Set<String> ownerOnly = Set.of("repository_owner", "repository_owner_id", "namespace_path", "namespace_id");
         if (boundSubject.isEmpty() && !keys.isEmpty() && ownerOnly.containsAll(keys)) {
             w.add("role binds only the owner/namespace (" + String.join(", ", keys) + "): every repository or project of that owner, including new ones, can log in; bind the repository or project too");
@@ -214,7 +218,7 @@ record JwtRole(String roleType, List<String> boundAudiences, String boundSubject
             if (k.equals("actor")) w.add("bound claim \"actor\" is the last actor of the run; do not use it for trust");
         }
         if (github && !(keys.contains("repository_id") && keys.contains("repository_owner_id"))
-                && (keys.contains("repository") || keys.contains("repository_owner") || boundSubject.startsWith("repo:") || keys.contains("sub"))) {
+                && (keys.contains("repository") || keys.contains("repository_owner") || !subjects.isEmpty())) {
             w.add("role binds GitHub names but not the immutable 'repository_id' and 'repository_owner_id': a renamed or deleted-and-recreated repository or owner could log in");
         }
         if (gitlab && !(keys.contains("project_id") && keys.contains("namespace_id"))) {

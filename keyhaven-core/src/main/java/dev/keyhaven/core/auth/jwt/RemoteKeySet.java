@@ -36,6 +36,7 @@ final class RemoteKeySet implements KeySet {
     private Instant fetchedAt = Instant.MIN;
     private Instant lastAttempt = Instant.MIN;
     private String lastError = "";
+    private Instant lastKidRefetch = Instant.MIN;
 
     private RemoteKeySet(HttpClient client, Clock clock, URI jwksUrl, URI discoveryBase) {
         this.client = client;
@@ -116,8 +117,10 @@ final class RemoteKeySet implements KeySet {
         Instant now = clock.instant();
         boolean stale = current == null || Duration.between(fetchedAt, now).compareTo(MAX_AGE) >= 0;
         boolean unknownKid = current != null && kid != null && current.getKeyByKeyId(kid) == null;
-        boolean mayRefetch = Duration.between(lastAttempt, now).compareTo(MIN_REFETCH) >= 0;
-        if ((stale || unknownKid) && mayRefetch) {
+        boolean retryAllowed = Duration.between(lastAttempt, now).compareTo(MIN_REFETCH) >= 0;
+        boolean kidRefetchAllowed = Duration.between(lastKidRefetch, now).compareTo(MIN_REFETCH) >= 0;
+        if ((stale && retryAllowed) || (!stale && unknownKid && kidRefetchAllowed)) {
+            if (unknownKid) lastKidRefetch = now;
             try {
                 fetch();
                 lastError = "";
