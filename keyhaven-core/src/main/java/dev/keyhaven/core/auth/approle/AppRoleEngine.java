@@ -225,10 +225,7 @@ public final class AppRoleEngine implements Engine {
         Object v = data.get("role_id");
         String id = v instanceof String s ? s.strip() : "";
         if (id.isEmpty()) throw KeyhavenException.badRequest("missing role_id");
-        AppRole cur = existingRole(name, false);
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("role_id", id);
-        writeRoleRaw(name, cur, id);
+        writeRoleRaw(name, existingRole(name, false), id);
         return Response.empty();
     }
 
