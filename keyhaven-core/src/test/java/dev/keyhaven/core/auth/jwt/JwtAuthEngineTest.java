@@ -315,4 +315,34 @@ class JwtAuthEngineTest {
             assertThat(h.error(Operation.READ, "login", Map.of()).code().httpStatus()).isEqualTo(405);
         }
     }
+
+    @Test
+    void jwksPairsTryEachKeySetInTurn() {
+        TestIssuer second = TestIssuer.start();
+        try (JwtHarness h = new JwtHarness()) {
+            h.write("config", Map.of("jwks_pairs", List.of(Map.of("jwks_url", issuer.jwksUrl(), "jwks_ca_pem", issuer.caPem()),
+                    Map.of("jwks_url", second.jwksUrl(), "jwks_ca_pem", second.caPem()))));
+            h.write("role/deploy", githubRole());
+            assertThat(h.login("deploy", issuer.mint(issuer.github(h.clock.instant(), "acme/app", AUD))).auth()).containsKey("client_token");
+            assertThat(h.login("deploy", second.mint(second.github(h.clock.instant(), "acme/app", AUD))).auth()).containsKey("client_token");
+            assertThat(h.error(Operation.UPDATE, "config", Map.of("jwks_pairs", List.of(Map.of("jwks_url", issuer.jwksUrl())), "bound_issuer", "x")).errors())
+                    .containsExactly("'bound_issuer' is not supported with 'jwks_pairs'");
+        }
+    }
+
+    @Test
+    void jsonPointerClaimsBindAndNameTheUser() {
+        try (JwtHarness h = new JwtHarness()) {
+            h.configureDiscovery(issuer);
+            h.write("role/k8s", Map.of("role_type", "jwt", "user_claim", "/kubernetes.io/serviceaccount/name", "user_claim_json_pointer", true,
+                    "bound_audiences", AUD, "bound_claims", Map.of("/kubernetes.io/namespace", "payments"), "token_max_ttl", "15m"));
+            Map<String, Object> c = issuer.github(h.clock.instant(), "acme/app", AUD);
+            c.put("kubernetes.io", Map.of("namespace", "payments", "serviceaccount", Map.of("name", "api", "uid", "u-1")));
+            Response r = h.login("k8s", issuer.mint(c));
+            assertThat(h.auth.tokenStore().lookup((String) r.auth().get("client_token")).orElseThrow().entityAlias()).isEqualTo("api");
+            c.put("kubernetes.io", Map.of("namespace", "other", "serviceaccount", Map.of("name", "api")));
+            assertThat(h.loginError("k8s", issuer.mint(c)).errors())
+                    .containsExactly("error validating claims: claim \"/kubernetes.io/namespace\" does not match any associated bound claim values");
+        }
+    }
 }
