@@ -140,8 +140,8 @@ public final class JwtAuthEngine implements Engine {
     }
 
     private Response writeConfig(Request request) {
-        JwtConfig cur = load().map(Loaded::config).orElse(JwtConfig.EMPTY);
-        JwtConfig next = JwtConfig.parse(request.data(), cur);
+        // A config write replaces the whole config, as Vault's does (switching key source needs no clean-up).
+        JwtConfig next = JwtConfig.parse(request.data(), JwtConfig.EMPTY);
         List<KeySet> sets = buildKeySets(next, true);
         byte[] raw = Json.write(next.toStored());
         storage.put(CONFIG, raw);

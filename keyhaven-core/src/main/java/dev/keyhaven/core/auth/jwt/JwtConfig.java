@@ -35,7 +35,7 @@ record JwtConfig(String oidcDiscoveryUrl, String oidcDiscoveryCaPem, String oidc
         providerConfig = Map.copyOf(providerConfig);
     }
 
-    /** Parses a config write on top of the current config (fields not sent keep their value), and validates it. */
+    /** Parses a config on top of {@code cur} (the engine passes {@link #EMPTY}: a write replaces the config), and validates it. */
     static JwtConfig parse(Map<String, Object> data, JwtConfig cur) {
         Fields f = new Fields(data, FIELDS);
         List<JwksPair> pairs = cur.jwksPairs();

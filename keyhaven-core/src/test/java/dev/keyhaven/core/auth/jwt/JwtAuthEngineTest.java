@@ -345,4 +345,16 @@ class JwtAuthEngineTest {
                     .containsExactly("error validating claims: claim \"/kubernetes.io/namespace\" does not match any associated bound claim values");
         }
     }
+
+    @Test
+    void configWriteReplacesTheWholeConfigSoTheKeySourceCanBeSwitched() {
+        try (JwtHarness h = new JwtHarness()) {
+            h.configureDiscovery(issuer);
+            h.write("config", Map.of("jwks_url", issuer.jwksUrl(), "jwks_ca_pem", issuer.caPem()));
+            Map<String, Object> cfg = h.read("config").data();
+            assertThat(cfg).containsEntry("jwks_url", issuer.jwksUrl()).containsEntry("oidc_discovery_url", "").containsEntry("bound_issuer", "");
+            h.write("role/deploy", githubRole());
+            assertThat(h.login("deploy", issuer.mint(issuer.github(h.clock.instant(), "acme/app", AUD))).auth()).containsKey("client_token");
+        }
+    }
 }

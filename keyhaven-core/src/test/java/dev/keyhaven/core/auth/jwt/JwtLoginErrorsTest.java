@@ -90,7 +90,8 @@ class JwtLoginErrorsTest {
                 p("error verifying token signature: token must be signed"), FailureClass.SIGNATURE));
         rows.add(new Row("HS256 with the public key as secret (algorithm confusion)", NOTHING, SAME, TestIssuer::mintHs256Confusion, "ci", 400,
                 p("error verifying token signature: failed to verify id token signature"), FailureClass.SIGNATURE));
-        rows.add(new Row("algorithm outside jwt_supported_algs", h -> h.write("config", Map.of("jwt_supported_algs", List.of("RS256"))), SAME,
+        rows.add(new Row("algorithm outside jwt_supported_algs", h -> h.write("config", Map.of("oidc_discovery_url", issuer.issuerUrl(), "oidc_discovery_ca_pem", issuer.caPem(),
+                "bound_issuer", issuer.issuerUrl(), "jwt_supported_algs", List.of("RS256"))), SAME,
                 TestIssuer::mintEs256, "ci", 400, p("invalid algorithm (alg) header parameter: token signed with unexpected algorithm"), FailureClass.SIGNATURE));
         rows.add(new Row("wrong issuer", NOTHING, c -> c.put("iss", "https://token.actions.githubusercontent.com"), RS, "ci", 400, p("invalid issuer (iss) claim"),
                 FailureClass.ISSUER));
