@@ -17,6 +17,7 @@ import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
 import dev.keyhaven.core.storage.StorageException;
+import dev.keyhaven.core.storage.cache.CachingStorage;
 import dev.keyhaven.core.storage.sqlite.SqliteStorage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -139,7 +140,8 @@ public final class KeyhavenServer implements AutoCloseable {
         try {
             // Tokens and ACL policies: token engine at auth/token/, policy endpoints under sys/
             DefaultAuthService auth = new DefaultAuthService();
-            Keyhaven.Builder b = Keyhaven.builder(storage).clusterName(config.clusterName()).storageType("sqlite")
+            // The SQLite file is locked by this process, so a read cache of its (ciphertext) values is safe.
+            Keyhaven.Builder b = Keyhaven.builder(new CachingStorage(storage, 50_000, 64 * 1024)).clusterName(config.clusterName()).storageType("sqlite")
                     .authService(auth)
                     .engineFactory(new EngineFactory() {
                         @Override
