@@ -111,6 +111,14 @@ class DoctorBehaviourTest {
     }
 
     @Test
+    void dockerfileVariantsAreDockerfilesButSourceFilesNamedAfterThemAreNot() {
+        assertThat(List.of("Dockerfile", "svc/Dockerfile.dev", "Dockerfile.alpine", "build/app.dockerfile", "Containerfile", "Containerfile.j2"))
+                .allMatch(RepoContext::isDockerfile);
+        assertThat(List.of("src/docker/Dockerfile.java", "Dockerfile.md", "lib/dockerfile.py", "Dockerfile.test.ts", "dockerfiles/README"))
+                .noneMatch(RepoContext::isDockerfile);
+    }
+
+    @Test
     void thisRepositoryPassesAtFailOnHigh() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("mvnw"))) p = p.getParent();
