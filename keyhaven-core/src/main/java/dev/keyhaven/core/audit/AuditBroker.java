@@ -489,6 +489,124 @@ public final class AuditBroker implements AutoCloseable {
         LOG.info("audit device {}: pruned entries {}..{}", s.config().path(), anchor.seq(), firstKept - 1);
     }
 
+    /** Runs a query over the store device; the most recent {@code limit} matching rows, oldest first. */
+    public List<Map<String, Object>> query(String path, AuditQuery q) {
+        StoreAuditDevice s = store(path);
+        java.util.regex.Pattern glob = q.pathPattern();
+        String hashedAccessor = q.accessor().map(hasher::hash).orElse(null);
+        java.util.ArrayDeque<Map<String, Object>> rows = new java.util.ArrayDeque<>();
+        long first = s.anchor().seq();
+        for (long seq : s.sequences()) {
+            if (seq < first) continue;
+            Optional<byte[]> line = s.line(seq);
+            if (line.isEmpty()) continue;
+            AuditVerifier.Parsed p = AuditVerifier.parse(line.get());
+            if (p == null) continue;
+            Map<String, Object> row = q.match(p, glob, hashedAccessor);
+            if (row == null) continue;
+            rows.addLast(row);
+            if (rows.size() > q.limit()) rows.removeFirst();
+        }
+        return new ArrayList<>(rows);
+    }
+
+    /** Raw chained lines of the store device from {@code fromSeq} (at most {@code limit}), for export, backup and verify. */
+    public List<AuditDevice.Line> lines(String path, long fromSeq, int limit) {
+        StoreAuditDevice s = store(path);
+        long first = Math.max(fromSeq, s.anchor().seq());
+        List<AuditDevice.Line> out = new ArrayList<>();
+        for (long seq : s.sequences()) {
+            if (seq < first) continue;
+            s.line(seq).ifPresent(b -> out.add(new AuditDevice.Line(seq, b)));
+            if (out.size() >= limit) break;
+        }
+        return out;
+    }
+
+    /** Verifies the store device's chain from its anchor (with checkpoint signatures, by this install's key). */
+    public AuditVerifier.Result verifyStore(String path) {
+        StoreAuditDevice s = store(path);
+        AuditChain.Head anchor = s.anchor();
+        List<byte[]> lines = new ArrayList<>();
+        if (anchor.seq() > 1) lines.add(AuditPruner.anchor(anchor.seq(), anchor.hash(), null));
+        for (long seq : s.sequences()) {
+            if (seq < anchor.seq()) continue;
+            s.line(seq).ifPresent(lines::add);
+        }
+        AuditChain.Head head = s.head();
+        return new AuditVerifier(Optional.of(signer.publicKey()), Optional.of(head))
+                .verify(List.of(new AuditVerifier.Source("store " + s.config().path(), lines.iterator())));
+    }
+
+    /**
+     * In-server retention for one device: moves entries older than {@code cut} into a backup under {@code backupDir}
+     * (store: {@code audit-<from>-<to>.jsonl.gz}; file: the same, next to a rewritten log that starts with an anchor).
+     */
+    public AuditPruner.Result pruneOlderThan(String path, Instant cut, java.nio.file.Path backupDir) throws IOException {
+        AuditDevice d = device(path);
+        if (d instanceof StoreAuditDevice s) {
+            AuditChain.Head anchor = s.anchor();
+            List<byte[]> lines = new ArrayList<>();
+            long from = -1;
+            long to = -1;
+            String lastHash = anchor.hash();
+            long total = 0;
+            for (long seq : s.sequences()) {
+                if (seq < anchor.seq()) continue;
+                total++;
+                byte[] line = s.line(seq).orElse(null);
+                AuditVerifier.Parsed p = line == null ? null : AuditVerifier.parse(line);
+                Instant t = p == null ? null : AuditTimes.entryTime(p);
+                if (t == null || !t.isBefore(cut) || to >= 0 && seq != to + 1) break;
+                if (from < 0) from = seq;
+                to = seq;
+                lines.add(line);
+                lastHash = AuditChain.sha256Hex(line);
+            }
+            if (lines.isEmpty()) return new AuditPruner.Result(true, 0, 0, null, null, "", total);
+            if (to >= s.head().seq()) {
+                // keep the newest entry so the chain has something to carry on from
+                lines.remove(lines.size() - 1);
+                to--;
+                if (lines.isEmpty()) return new AuditPruner.Result(true, 0, 0, null, null, "", total);
+                lastHash = AuditChain.sha256Hex(lines.get(lines.size() - 1));
+            }
+            AuditPruner.Backup b = AuditPruner.writeBackup(backupDir, from, to, anchor.hash(), lines);
+            pruneStore(path, to + 1, lastHash);
+            return new AuditPruner.Result(false, from, to, b.file(), b.checksum(), b.sha256(), total - lines.size());
+        }
+        if (d instanceof FileAuditDevice f && f.filePath().isPresent()) {
+            commitLock.lock();
+            try {
+                f.close();
+                try {
+                    return AuditPruner.pruneFile(f.filePath().get(), cut, backupDir);
+                } finally {
+                    f.reopen();
+                }
+            } finally {
+                commitLock.unlock();
+            }
+        }
+        throw KeyhavenException.badRequest("audit device \"" + d.config().path() + "\" cannot be pruned (" + d.describe() + ")");
+    }
+
+    /** Scheduled retention from server config: every {@code every}, prune every device's entries older than {@code olderThan}. */
+    public void scheduleRetention(java.time.Duration olderThan, java.nio.file.Path backupDir, java.time.Duration every) {
+        timer.scheduleWithFixedDelay(() -> {
+            Instant cut = clock.instant().minus(olderThan);
+            for (DeviceConfig c : list()) {
+                try {
+                    String name = c.path().substring(0, c.path().length() - 1).replace('/', '_');
+                    AuditPruner.Result r = pruneOlderThan(c.path(), cut, backupDir.resolve(name));
+                    if (!r.nothing()) LOG.info("audit retention: device {}: {}", c.path(), r.describe());
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("audit retention: device {}: {}", c.path(), e.getMessage());
+                }
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public Clock clock() {
         return clock;
     }

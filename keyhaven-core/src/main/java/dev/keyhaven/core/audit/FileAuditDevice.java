@@ -215,6 +215,11 @@ public final class FileAuditDevice extends AuditDevice {
         open(head(), "reopen");
     }
 
+    /** The file, unless this device writes to stdout or discards. */
+    public java.util.Optional<Path> filePath() {
+        return java.util.Optional.ofNullable(path);
+    }
+
     @Override
     public String describe() {
         return filePath;
