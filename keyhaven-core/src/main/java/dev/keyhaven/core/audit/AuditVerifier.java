@@ -57,8 +57,12 @@ public final class AuditVerifier {
         if (brace < 0) return null;
         Map<String, Object> m;
         try {
-            m = Json.parseObject(java.util.Arrays.copyOfRange(line, brace, line.length));
-        } catch (RuntimeException e) {
+            Object v = Json.MAPPER.readValue(line, brace, line.length - brace, Object.class);
+            if (!(v instanceof Map<?, ?>)) return null;
+            @SuppressWarnings("unchecked")
+            Map<String, Object> mm = (Map<String, Object>) v;
+            m = mm;
+        } catch (IOException | RuntimeException e) {
             return null;
         }
         String type = m.get("type") instanceof String s ? s : "";
