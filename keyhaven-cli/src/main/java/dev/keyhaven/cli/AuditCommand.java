@@ -9,11 +9,6 @@ import dev.keyhaven.core.audit.CheckpointSigner;
 import dev.keyhaven.core.util.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,62 +42,28 @@ public final class AuditCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: verify, prune or query");
     }
 
-    /** Server connection options shared by prune and query. */
+    /** Server connection options shared by prune and query (same names and fallbacks as the other commands). */
     static final class Server {
-        @Option(names = "--address", description = "Server address (default: $KEYHAVEN_ADDR, $VAULT_ADDR or http://127.0.0.1:8200).")
+        @Option(names = {"-address", "--address"}, paramLabel = "URL",
+                description = "Server address (default: $KEYHAVEN_ADDR, $VAULT_ADDR, else http://127.0.0.1:8200).")
         String address;
 
-        @Option(names = "--token", description = "Token with sudo on sys/audit-* (default: $KEYHAVEN_TOKEN or $VAULT_TOKEN).")
+        @Option(names = {"-token", "--token"}, paramLabel = "TOKEN",
+                description = "Token with sudo on sys/audit-* (default: $KEYHAVEN_TOKEN, $VAULT_TOKEN, ~/.vault-token).")
         String token;
 
-        String address() {
-            String a = address != null ? address : firstEnv("KEYHAVEN_ADDR", "VAULT_ADDR");
-            a = a == null ? "http://127.0.0.1:8200" : a;
-            while (a.endsWith("/")) a = a.substring(0, a.length() - 1);
-            return a;
-        }
+        @Option(names = {"-ca-cert", "--ca-cert"}, paramLabel = "FILE", description = "PEM CA certificate to trust for TLS (default: $KEYHAVEN_CACERT, $VAULT_CACERT).")
+        Path caCert;
 
-        String token() {
-            String t = token != null ? token : firstEnv("KEYHAVEN_TOKEN", "VAULT_TOKEN");
-            if (t == null || t.isBlank()) throw new IllegalArgumentException("no token: pass --token or set KEYHAVEN_TOKEN");
-            return t.trim();
-        }
-
-        private static String firstEnv(String... names) {
-            for (String n : names) {
-                String v = System.getenv(n);
-                if (v != null && !v.isBlank()) return v;
-            }
-            return null;
-        }
-
-        JsonNode call(String method, String path, Map<String, String> query, Object body) throws IOException, InterruptedException {
-            StringBuilder uri = new StringBuilder(address()).append("/v1/").append(path);
-            if (query != null && !query.isEmpty()) {
-                char sep = '?';
-                for (Map.Entry<String, String> e : query.entrySet()) {
-                    uri.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
-                            .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
-                    sep = '&';
-                }
-            }
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(Duration.ofMinutes(5))
-                    .header("X-Vault-Token", token()).header("X-Vault-Request", "true");
-            if (body == null) b.method(method, HttpRequest.BodyPublishers.noBody());
-            else b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
-            HttpResponse<byte[]> r;
-            try {
-                r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (IOException e) {
-                throw new IOException("cannot reach " + address() + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            }
-            JsonNode json = r.body().length == 0 ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
-            if (r.statusCode() >= 400) {
-                List<String> errs = new ArrayList<>();
-                if (json.has("errors")) json.get("errors").forEach(e -> errs.add(e.asText()));
-                throw new IOException(method + " " + path + ": HTTP " + r.statusCode() + (errs.isEmpty() ? "" : ": " + String.join("; ", errs)));
-            }
-            return json;
+        JsonNode call(String method, String path, Map<String, String> query, Map<String, Object> body) {
+            ClientOptions o = new ClientOptions();
+            o.address = address;
+            o.caCert = caCert;
+            String t = token != null && !token.isBlank() ? token.trim() : ClientOptions.resolveToken();
+            if (t == null) throw new IllegalArgumentException("no token: pass --token or set KEYHAVEN_TOKEN");
+            ApiClient client = new ApiClient(o.resolveAddress(), t, o.resolveCaCert());
+            String p = query == null || query.isEmpty() ? path : path + ApiClient.query(query);
+            return Json.MAPPER.valueToTree(client.call(method, p, body).body());
         }
     }
 
@@ -247,7 +208,7 @@ public final class AuditCommand implements Runnable {
             }
             AuditPruner.Backup b = AuditPruner.writeBackup(backup, from, to, anchorPrev, lines);
             String prev = AuditChain.sha256Hex(lines.get(lines.size() - 1));
-            server.call("POST", "sys/audit-prune/" + dev, null, Map.of("first_kept", to + 1, "prev", prev));
+            server.call("POST", "sys/audit-prune/" + dev, null, Map.<String, Object>of("first_kept", to + 1, "prev", prev));
             out.println("pruned entries " + from + ".." + to + " of " + dev + "/ into " + b.file() + " (sha256 " + b.sha256() + ")");
             return 0;
         }

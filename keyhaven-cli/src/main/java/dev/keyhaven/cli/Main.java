@@ -26,11 +26,39 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // Subcommands, one line each (keep sorted by name).
         cl.addSubcommand("audit", new AuditCommand());
-        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
-            return 1;
-        });
+        cl.addSubcommand("kv", new KvCommand());
+        cl.addSubcommand("operator", new OperatorCommand());
+        cl.addSubcommand("policy", new PolicyCommand());
+        cl.addSubcommand("status", new StatusCommand());
+        cl.addSubcommand("token", new TokenCommand());
+        addHelpOptions(cl);
+        cl.setExecutionExceptionHandler(Main::handleError);
         return cl;
+    }
+
+    /** Gives every command {@code -h}/{@code -help}/{@code --help} (vault users type {@code -help}). */
+    private static void addHelpOptions(CommandLine cl) {
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        if (spec.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)) {
+            spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "-help", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        for (CommandLine sub : cl.getSubcommands().values()) addHelpOptions(sub);
+    }
+
+    /** Exit codes: API and I/O errors 1, bad arguments 2; one message, never a stack trace. */
+    static int handleError(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
+        if (ex instanceof ApiClient.ApiException api) {
+            cmd.getErr().println(api.getMessage());
+            return 1;
+        }
+        if (ex instanceof IllegalArgumentException) {
+            cmd.getErr().println("error: " + ex.getMessage());
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return 2;
+        }
+        cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+        return 1;
     }
 
     @Override

@@ -202,7 +202,7 @@ class AuditCommandTest {
         List<?> rows = Json.MAPPER.readValue(out.toString(), List.class);
         assertThat(rows).hasSize(5);
         assertThat(run("audit", "query", "--address", addr, "--token", "wrong")).isEqualTo(1);
-        assertThat(err.toString()).contains("HTTP 403").contains("permission denied");
+        assertThat(err.toString()).contains("Code: 403").contains("permission denied");
 
         Path backups = dir.resolve("b");
         out.getBuffer().setLength(0);

@@ -1,0 +1,31 @@
+package dev.keyhaven.core.auth.token;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything needed to mint a token, after the caller has applied its own rules (parent subset, roles, sudo).
+ *
+ * @param policies       final, sorted, de-duplicated policy names
+ * @param ttl            requested TTL; zero = the default (or none, for root tokens)
+ * @param explicitMaxTtl hard cap on the lifetime; zero = none
+ * @param period         periodic token period; zero = not periodic
+ * @param parentHash     the parent's hash, or empty for an orphan
+ * @param path           creation path, e.g. {@code auth/token/create}
+ * @param customId       a caller-chosen token value (root/sudo only, or dev mode)
+ */
+public record TokenSpec(List<String> policies, Map<String, String> meta, String displayName, long numUses, Duration ttl,
+                        Duration explicitMaxTtl, Duration period, boolean renewable, String parentHash, String path, String role,
+                        Optional<String> customId, String entityAlias) {
+    public TokenSpec {
+        policies = List.copyOf(policies);
+        meta = Map.copyOf(meta);
+    }
+
+    @Override
+    public String toString() {
+        return "TokenSpec[policies=" + policies + ", path=" + path + ", customId=" + (customId.isPresent() ? "<redacted>" : "none") + "]";
+    }
+}

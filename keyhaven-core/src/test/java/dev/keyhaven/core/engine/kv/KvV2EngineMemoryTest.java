@@ -1,0 +1,12 @@
+package dev.keyhaven.core.engine.kv;
+
+import dev.keyhaven.core.storage.MemoryStorage;
+import dev.keyhaven.core.storage.Storage;
+
+/** Runs the whole KV v2 behaviour suite over the in-memory store. */
+class KvV2EngineMemoryTest extends KvV2EngineBehaviour {
+    @Override
+    protected Storage newBackingStorage() {
+        return new MemoryStorage();
+    }
+}
