@@ -28,14 +28,19 @@ public final class AuditChain {
         return HexFormat.of().formatHex(sha256(bytes, 0, bytes.length));
     }
 
-    public static byte[] sha256(byte[] bytes, int off, int len) {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(bytes, off, len);
-            return md.digest();
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    public static byte[] sha256(byte[] bytes, int off, int len) {
+        MessageDigest md = SHA256.get();
+        md.reset();
+        md.update(bytes, off, len);
+        return md.digest();
     }
 
     /**

@@ -33,6 +33,22 @@ public final class AuditHasher {
         });
     }
 
+    /**
+     * Like {@link #hash} for values that repeat across requests (client tokens, accessors): remembered in a small
+     * bounded map so the same token is not re-HMAC'd for every entry. Only the HMAC is ever logged; the map lives in
+     * the server's heap next to the token store it mirrors and is dropped when the broker closes.
+     */
+    public String hashRepeated(String value) {
+        String h = repeated.get(value);
+        if (h != null) return h;
+        h = hash(value);
+        if (repeated.size() >= 4096) repeated.clear();
+        repeated.put(value, h);
+        return h;
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, String> repeated = new java.util.concurrent.ConcurrentHashMap<>();
+
     public String hash(String value) {
         Mac m = mac.get();
         byte[] out = m.doFinal(value.getBytes(StandardCharsets.UTF_8));

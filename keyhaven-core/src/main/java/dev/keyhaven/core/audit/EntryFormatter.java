@@ -90,6 +90,7 @@ final class EntryFormatter {
         Map<String, Object> m = new LinkedHashMap<>(auth);
         if (!o.logRaw()) {
             if (m.get("client_token") instanceof String s && !s.isEmpty()) m.put("client_token", h.hash(s));
+            if (m.get("token_accessor") instanceof String s && !s.isEmpty() && o.hmacAccessor()) m.put("token_accessor", h.hash(s));
             if (o.hmacAccessor() && m.get("accessor") instanceof String s && !s.isEmpty()) m.put("accessor", h.hash(s));
         }
         return m;
@@ -124,7 +125,7 @@ final class EntryFormatter {
 
     private static String secret(String value, AuditHasher h, FormatOptions o, boolean hmac) {
         if (value.isEmpty()) return value;
-        return o.logRaw() || !hmac ? value : h.hash(value);
+        return o.logRaw() || !hmac ? value : h.hashRepeated(value);
     }
 
     /** {@code 1.2.3.4:5678} / {@code [::1]:5678} → host and port; a bare host has no port. */
