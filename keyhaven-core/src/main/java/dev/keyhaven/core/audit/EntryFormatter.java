@@ -51,6 +51,7 @@ final class EntryFormatter {
         if (resp != null) {
             if (resp.auth() != null && !resp.auth().isEmpty()) out.put("auth", responseAuth(resp.auth(), hasher, o));
             Map<String, Object> data = resp.isRaw() ? resp.raw() : resp.data();
+            if (data != null && o.elideListResponses() && r.operation() == dev.keyhaven.core.logical.Operation.LIST) data = elide(data);
             if (data != null && !data.isEmpty()) out.put("data", o.logRaw() ? data : hasher.hashStructure(data));
             if (resp.leaseId() != null && !resp.leaseId().isEmpty()) out.put("secret", Map.of("lease_id", resp.leaseId()));
             if (!resp.warnings().isEmpty()) out.put("warnings", List.copyOf(resp.warnings()));
@@ -58,6 +59,14 @@ final class EntryFormatter {
         e.put("response", out);
         if (error != null) e.put("error", errorText(error));
         return Json.write(e);
+    }
+
+    /** Vault's elide_list_responses: a LIST response's {@code keys} and {@code key_info} become their sizes. */
+    private static Map<String, Object> elide(Map<String, Object> data) {
+        Map<String, Object> m = new LinkedHashMap<>(data);
+        if (m.get("keys") instanceof java.util.Collection<?> c) m.put("keys", c.size());
+        if (m.get("key_info") instanceof Map<?, ?> ki) m.put("key_info", ki.size());
+        return m;
     }
 
     /** Vault's error field: the messages joined; the code name when there is none (e.g. a 404 without text). */

@@ -126,6 +126,16 @@ class AuditBrokerTest {
     }
 
     @Test
+    void elideListResponsesLogsOnlyTheNumberOfKeys() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("l.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString(), "elide_list_responses", "true"), false);
+        AuditEvent ev = AuditEvent.of(request(Operation.LIST, "secret/metadata/", Map.of(), null), AuditAuth.NONE);
+        b.logResponse(ev, Response.of(Map.of("keys", List.of("a", "b", "c"))));
+        assertThat(map(map(entries(log).get(0).get("response")).get("data"))).containsEntry("keys", 3);
+    }
+
+    @Test
     void errorsAreLoggedInTheErrorField() throws Exception {
         AuditBroker b = broker();
         Path log = dir.resolve("a.log");
