@@ -282,6 +282,11 @@ public final class AuditBroker implements AutoCloseable {
         commit(new Pending(event, null, null, true));
     }
 
+    /** Logs the request entry of a request refused before it ran (e.g. permission denied), with Vault's {@code error}. */
+    public void logRequest(AuditEvent event, KeyhavenException error) {
+        commit(new Pending(event, null, error, true));
+    }
+
     /** Logs the response entry; returns once a device accepted it, else throws 503 (the response must be dropped). */
     public void logResponse(AuditEvent event, Response response) {
         commit(new Pending(event, response, null, false));
@@ -310,7 +315,7 @@ public final class AuditBroker implements AutoCloseable {
 
         byte[] body(FormatOptions o, Instant now) {
             return bodies.computeIfAbsent(o, k -> request
-                    ? EntryFormatter.request(event, hasher, k, now)
+                    ? EntryFormatter.request(event, error, hasher, k, now)
                     : EntryFormatter.response(event, response, error, hasher, k, now));
         }
     }

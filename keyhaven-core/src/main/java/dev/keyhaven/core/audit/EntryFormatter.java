@@ -26,13 +26,14 @@ final class EntryFormatter {
         return TIME.format(t);
     }
 
-    static byte[] request(AuditEvent ev, AuditHasher hasher, FormatOptions o, Instant now) {
+    static byte[] request(AuditEvent ev, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("time", time(now));
         e.put("type", "request");
         Map<String, Object> auth = auth(ev.auth(), hasher, o);
         if (auth != null) e.put("auth", auth);
         e.put("request", request(ev, hasher, o));
+        if (error != null) e.put("error", errorText(error));
         return Json.write(e);
     }
 

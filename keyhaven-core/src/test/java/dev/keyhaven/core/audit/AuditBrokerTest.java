@@ -141,8 +141,9 @@ class AuditBrokerTest {
         Path log = dir.resolve("a.log");
         b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
         AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/nope", Map.of(), null), AuditAuth.NONE);
-        b.logRequest(ev);
+        b.logRequest(ev, KeyhavenException.permissionDenied());
         b.logResponse(ev, KeyhavenException.permissionDenied());
+        assertThat(entries(log).get(0).get("error")).isEqualTo("permission denied");
         Map<String, Object> resp = entries(log).get(1);
         assertThat(resp.get("error")).isEqualTo("permission denied");
         assertThat(resp).doesNotContainKey("auth");
