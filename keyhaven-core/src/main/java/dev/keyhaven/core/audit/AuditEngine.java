@@ -37,10 +37,22 @@ public final class AuditEngine implements Engine {
     /** The prefixes the system backend must delegate to this engine. */
     public static final List<String> PREFIXES = List.of("audit", "audit-hash", "audit-pubkey", "audit-head", "audit-query", "audit-verify", "audit-prune");
 
-    private final AuditBroker broker;
+    private final java.util.function.Supplier<AuditBroker> brokers;
+    private final AuditBroker broker; // set on the per-call instance only
 
     public AuditEngine(AuditBroker broker) {
-        this.broker = broker;
+        this(() -> broker);
+    }
+
+    /** For a core whose broker lives from unseal to seal: {@code supplier} returns null while sealed. */
+    public AuditEngine(java.util.function.Supplier<AuditBroker> supplier) {
+        this.brokers = supplier;
+        this.broker = null;
+    }
+
+    private AuditEngine(AuditBroker current, boolean perCall) {
+        this.brokers = () -> current;
+        this.broker = current;
     }
 
     @Override
@@ -50,6 +62,12 @@ public final class AuditEngine implements Engine {
 
     @Override
     public Response handle(Request request) {
+        AuditBroker b = brokers.get();
+        if (b == null) throw new KeyhavenException(ErrorCode.SEALED, "Keyhaven is sealed");
+        return new AuditEngine(b, true).route(request);
+    }
+
+    private Response route(Request request) {
         String rel = request.relativePath();
         if (rel.startsWith("sys/")) rel = rel.substring(4);
         while (rel.startsWith("/")) rel = rel.substring(1);
