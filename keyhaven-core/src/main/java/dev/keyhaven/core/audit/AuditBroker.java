@@ -578,7 +578,7 @@ public final class AuditBroker implements AutoCloseable {
             }
             AuditPruner.Backup b = AuditPruner.writeBackup(backupDir, from, to, anchor.hash(), lines);
             pruneStore(path, to + 1, lastHash);
-            return new AuditPruner.Result(false, from, to, b.file(), b.checksum(), b.sha256(), total - lines.size());
+            return new AuditPruner.Result(false, from, to, b.file(), b.checksum(), b.sha256(), s.head().seq() - to);
         }
         if (d instanceof FileAuditDevice f && f.filePath().isPresent()) {
             commitLock.lock();
@@ -596,20 +596,29 @@ public final class AuditBroker implements AutoCloseable {
         throw KeyhavenException.badRequest("audit device \"" + d.config().path() + "\" cannot be pruned (" + d.describe() + ")");
     }
 
-    /** Scheduled retention from server config: every {@code every}, prune every device's entries older than {@code olderThan}. */
-    public void scheduleRetention(java.time.Duration olderThan, java.nio.file.Path backupDir, java.time.Duration every) {
-        timer.scheduleWithFixedDelay(() -> {
-            Instant cut = clock.instant().minus(olderThan);
-            for (DeviceConfig c : list()) {
-                try {
-                    String name = c.path().substring(0, c.path().length() - 1).replace('/', '_');
-                    AuditPruner.Result r = pruneOlderThan(c.path(), cut, backupDir.resolve(name));
-                    if (!r.nothing()) LOG.info("audit retention: device {}: {}", c.path(), r.describe());
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("audit retention: device {}: {}", c.path(), e.getMessage());
-                }
+    /** Scheduled retention from server config: every {@code interval}, prune every device's entries older than {@code olderThan}. */
+    public void scheduleRetention(AuditRetention policy) {
+        long every = policy.interval().toMillis();
+        timer.scheduleWithFixedDelay(() -> runRetention(policy), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** One retention pass over every device (what the schedule runs); returns what each device did. */
+    public Map<String, String> runRetention(AuditRetention policy) {
+        Map<String, String> done = new LinkedHashMap<>();
+        Instant cut = clock.instant().minus(policy.olderThan());
+        for (DeviceConfig c : list()) {
+            if (c.type().equals("file") && (c.option("file_path", "").equalsIgnoreCase("stdout") || c.option("file_path", "").equalsIgnoreCase("discard"))) continue;
+            try {
+                String name = c.path().substring(0, c.path().length() - 1).replace('/', '_');
+                AuditPruner.Result r = pruneOlderThan(c.path(), cut, policy.backupDir().resolve(name));
+                if (!r.nothing()) LOG.info("audit retention: device {}: {}", c.path(), r.describe());
+                done.put(c.path(), r.describe());
+            } catch (IOException | RuntimeException e) {
+                LOG.error("audit retention: device {}: {}", c.path(), e.getMessage());
+                done.put(c.path(), "failed: " + e.getMessage());
             }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return done;
     }
 
     public Clock clock() {

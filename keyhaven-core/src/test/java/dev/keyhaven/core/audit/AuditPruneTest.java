@@ -170,6 +170,30 @@ class AuditPruneTest {
         assertThat(Files.readString(log)).contains("secret/data/after1").doesNotContain("secret/data/old");
     }
 
+    @Test
+    void retentionFromConfigPrunesEveryDeviceIntoItsOwnBackupDirectory() throws Exception {
+        AuditBroker b = new AuditBroker(new MemoryStorage(), clock);
+        Path log = dir.resolve("audit.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        b.enable("store", "store", "", Map.of(), false);
+        b.enable("out", "file", "", Map.of("file_path", "discard"), false);
+        calls(b, 5, "old");
+        clock.now = now.minus(Duration.ofDays(1));
+        calls(b, 5, "new");
+        clock.now = now;
+        AuditRetention policy = AuditRetention.parse("90d", dir.resolve("retained").toString(), "24h");
+        Map<String, String> done = b.runRetention(policy);
+        assertThat(done.keySet()).containsExactly("file/", "store/");
+        // 10 old entries plus the checkpoints that fell due while the clock moved a minute per call
+        assertThat(done.values()).allMatch(s -> s.startsWith("pruned entries 1..14 ") && s.endsWith("; 15 entries kept"), "both devices");
+        assertThat(dir.resolve("retained/file/audit-1-14.jsonl.gz")).exists();
+        assertThat(dir.resolve("retained/store/audit-1-14.jsonl.gz.sha256")).exists();
+        assertThat(b.verifyStore("store").ok()).isTrue();
+        assertThatThrownBy(() -> AuditRetention.parse("ninety days", "/x", null)).hasMessageContaining("audit_retention.older_than");
+        assertThatThrownBy(() -> AuditRetention.parse("90d", "", null)).hasMessageContaining("backup_dir is required");
+        b.close();
+    }
+
     private static String storedAnchorPrev(AuditBroker b) {
         return b.store("store").anchor().hash();
     }
