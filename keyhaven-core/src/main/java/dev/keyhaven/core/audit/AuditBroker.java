@@ -169,6 +169,7 @@ public final class AuditBroker implements AutoCloseable {
         commitLock.lock();
         try {
             checkFree(p);
+            checkFileFree(dev);
             List<AuditDevice> next = new ArrayList<>(devices);
             next.add(dev);
             writeTable(next);
@@ -186,6 +187,16 @@ public final class AuditBroker implements AutoCloseable {
     private void checkFree(String p) {
         for (AuditDevice d : devices) {
             if (d.config().path().startsWith(p) || p.startsWith(d.config().path())) throw KeyhavenException.badRequest("path already in use");
+        }
+    }
+
+    /** Two devices appending to one file would interleave two chains: refuse. */
+    private void checkFileFree(AuditDevice dev) {
+        if (!(dev instanceof FileAuditDevice f) || f.filePath().isEmpty()) return;
+        for (AuditDevice d : devices) {
+            if (d instanceof FileAuditDevice g && g.filePath().equals(f.filePath())) {
+                throw KeyhavenException.badRequest("file_path \"" + f.describe() + "\" is already used by audit device \"" + d.config().path() + "\"");
+            }
         }
     }
 

@@ -216,6 +216,10 @@ class AuditBrokerTest {
         assertThatThrownBy(() -> b.enable("a", "file", "", Map.of("file_path", "discard"), false)).hasMessage("path already in use");
         assertThatThrownBy(() -> b.enable("a/b/c", "file", "", Map.of("file_path", "discard"), false)).hasMessage("path already in use");
         assertThatThrownBy(() -> b.enable("/", "file", "", Map.of("file_path", "discard"), false)).hasMessage("backend path must be specified");
+        Path shared = dir.resolve("shared.log");
+        b.enable("one", "file", "", Map.of("file_path", shared.toString()), false);
+        assertThatThrownBy(() -> b.enable("two", "file", "", Map.of("file_path", shared.toString()), false))
+                .hasMessageContaining("is already used by audit device \"one/\"");
         assertThat(b.disable("nope")).isFalse();
         assertThat(b.disable("a/b")).isTrue();
         assertThatThrownBy(() -> b.hash("a/b", "x")).hasMessage("unknown audit backend \"a/b/\"");
