@@ -138,7 +138,7 @@ public final class AuditBroker implements AutoCloseable {
         c.boolOption("hmac_accessor", true);
         c.boolOption("elide_list_responses", false);
         c.boolOption("fsync", false);
-        AuditDevice.intOption(c, "checkpoint_interval", 1000, 1, 10_000_000);
+        AuditDevice.intOption(c, "checkpoint_interval", 5000, 1, 10_000_000);
         AuditDevice.intOption(c, "checkpoint_seconds", 60, 1, 86_400);
     }
 

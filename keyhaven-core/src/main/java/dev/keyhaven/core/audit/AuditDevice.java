@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * An enabled audit device with its own hash chain. The broker calls {@link #append} under its commit lock (one call
  * per group-commit batch), so a device never sees concurrent appends; {@link #head()} is the last durable position.
- * Every {@code checkpoint_interval} entries (default 1000) and at most {@code checkpoint_seconds} (default 60) after
+ * Every {@code checkpoint_interval} entries (default 5000) and at most {@code checkpoint_seconds} (default 60) after
  * the last one, a {@code checkpoint} entry signed with the install's Ed25519 key is inserted into the chain.
  */
 public abstract class AuditDevice implements AutoCloseable {
@@ -34,7 +34,7 @@ public abstract class AuditDevice implements AutoCloseable {
         this.format = FormatOptions.of(config);
         this.prefix = format.prefixBytes();
         this.signer = signer;
-        this.checkpointInterval = intOption(config, "checkpoint_interval", 1000, 1, 10_000_000);
+        this.checkpointInterval = intOption(config, "checkpoint_interval", 5000, 1, 10_000_000);
         this.checkpointPeriod = Duration.ofSeconds(intOption(config, "checkpoint_seconds", 60, 1, 86_400));
         this.lastCheckpoint = now;
     }

@@ -3,6 +3,7 @@ package dev.keyhaven.core.audit;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Request;
 import dev.keyhaven.core.logical.Response;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.keyhaven.core.util.Json;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -30,20 +31,30 @@ final class EntryFormatter {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("time", time(now));
         e.put("type", "request");
-        Map<String, Object> auth = auth(ev.auth(), hasher, o);
-        if (auth != null) e.put("auth", auth);
-        e.put("request", request(ev, hasher, o));
+        String[] f = fragments(ev, hasher, o);
+        if (f[0] != null) e.put("auth", new RawValue(f[0]));
+        e.put("request", new RawValue(f[1]));
         if (error != null) e.put("error", errorText(error));
         return Json.write(e);
+    }
+
+    /** The serialized auth and request blocks of an event for one format, built once and shared by both entries. */
+    private static String[] fragments(AuditEvent ev, AuditHasher hasher, FormatOptions o) {
+        return ev.fragments.computeIfAbsent(o, k -> {
+            Map<String, Object> auth = auth(ev.auth(), hasher, k);
+            return new String[] {
+                auth == null ? null : new String(Json.write(auth), java.nio.charset.StandardCharsets.UTF_8),
+                new String(Json.write(request(ev, hasher, k)), java.nio.charset.StandardCharsets.UTF_8)};
+        });
     }
 
     static byte[] response(AuditEvent ev, Response resp, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("time", time(now));
         e.put("type", "response");
-        Map<String, Object> auth = auth(ev.auth(), hasher, o);
-        if (auth != null) e.put("auth", auth);
-        e.put("request", request(ev, hasher, o));
+        String[] f = fragments(ev, hasher, o);
+        if (f[0] != null) e.put("auth", new RawValue(f[0]));
+        e.put("request", new RawValue(f[1]));
         Request r = ev.request();
         Map<String, Object> out = new LinkedHashMap<>();
         putIfNotEmpty(out, "mount_point", r.mountPoint());

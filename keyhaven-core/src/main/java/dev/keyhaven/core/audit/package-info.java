@@ -7,7 +7,7 @@
  * {@code mode} (octal, default {@code 0600}; {@code 0000} leaves the mode alone), {@code log_raw} (default false),
  * {@code hmac_accessor} (default true), {@code prefix}, {@code format} ({@code json} only),
  * {@code elide_list_responses}, and ours: {@code fsync} (default false: one {@code write(2)} per group-commit batch,
- * no fsync), {@code checkpoint_interval} (entries, default 1000), {@code checkpoint_seconds} (default 60). SIGHUP
+ * no fsync), {@code checkpoint_interval} (entries, default 5000), {@code checkpoint_seconds} (default 60). SIGHUP
  * (logrotate) reopens the file: {@link dev.keyhaven.core.audit.AuditSignals#installSighupHandler()}.</li>
  * <li>{@code store}: entries kept in the storage backend behind the barrier; same options minus the file ones.
  * Queried and pruned through the API ({@code keyhaven audit query|prune}).</li>
