@@ -283,8 +283,4 @@ public final class AuditEngine implements Engine {
         broker.pruneStore(device, firstKept, prev);
         return Response.of(Response.map("first_kept", firstKept, "anchor_prev", prev));
     }
-
-    static KeyhavenException conflict(String msg) {
-        return new KeyhavenException(ErrorCode.CONFLICT, msg);
-    }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,7 +15,6 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,10 +223,6 @@ public final class FileAuditDevice extends AuditDevice {
         return filePath;
     }
 
-    public Map<String, Object> status() {
-        return Map.of("file_path", filePath, "open", channel != null || discard, "size", size);
-    }
-
     @Override
     public void close() {
         if (channel != null && path != null) {
@@ -240,9 +234,5 @@ public final class FileAuditDevice extends AuditDevice {
             }
         }
         channel = null;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
