@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@link KeyhavenException} ({@code no audit backend succeeded in logging the request}), and the caller must not
  * return anything of the response. With no device enabled, requests proceed (as in Vault).
  *
- * <p>Group commit: callers enqueue their formatted entry and take the commit lock; whoever holds it writes every
- * queued entry of every caller in one write per device, so concurrent requests share one write (+ optional fsync);
- * the others find their entry done when they get the lock. Sequence numbers are assigned under that lock.
+ * <p>Group commit: callers format their entry, enqueue it, and either lead (write every queued entry of every caller
+ * in one write per device, so concurrent requests share one write and optional fsync) or wait until the leader
+ * marks theirs done. Sequence numbers are assigned by the leader under the commit lock, which also serializes
+ * enable/disable/reopen/prune with writing.
  *
  * <p>State behind the barrier (the {@code Storage} given to the constructor): {@code config/devices} (the audit
  * table), {@code salt} (32 random bytes for the HMACs), {@code signing-key} (Ed25519, checkpoints),
@@ -54,7 +54,9 @@ public final class AuditBroker implements AutoCloseable {
     private final AuditHasher hasher;
     private final CheckpointSigner signer;
     private final ReentrantLock commitLock = new ReentrantLock();
-    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final Object queueMonitor = new Object();
+    private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>(); // guarded by queueMonitor
+    private boolean leading; // guarded by queueMonitor
     private volatile List<AuditDevice> devices = List.of();
     private final ScheduledExecutorService timer;
     private final LongAdder requestFailures = new LongAdder();
@@ -314,7 +316,8 @@ public final class AuditBroker implements AutoCloseable {
         final KeyhavenException error;
         final boolean request;
         final Map<FormatOptions, byte[]> bodies = new java.util.HashMap<>(4);
-        volatile boolean done;
+        boolean queued; // guarded by queueMonitor
+        boolean done; // guarded by queueMonitor
         volatile boolean accepted;
 
         Pending(AuditEvent event, Response response, KeyhavenException error, boolean request) {
@@ -336,14 +339,50 @@ public final class AuditBroker implements AutoCloseable {
         if (devs.isEmpty()) return;
         if (closed) throw unavailable(p.request);
         Instant now = clock.instant();
-        for (AuditDevice d : devs) p.body(d.format, now); // format outside the lock
-        queue.add(p);
-        commitLock.lock();
-        try {
-            if (!p.done) writeBatch();
-        } finally {
-            commitLock.unlock();
+        for (AuditDevice d : devs) p.body(d.format, now); // format outside any lock
+        // Group commit: one caller at a time leads and writes everything queued so far in one write per device;
+        // the others wait on the monitor (not on the write lock, which would make each of them pass through it in
+        // turn) until the leader marks their entry done, or until they may lead the next batch.
+        boolean interrupted = false;
+        List<Pending> batch = null;
+        while (true) {
+            synchronized (queueMonitor) {
+                if (batch == null) {
+                    if (!p.queued) {
+                        queue.add(p);
+                        p.queued = true;
+                    }
+                } else {
+                    for (Pending q : batch) q.done = true;
+                    leading = false;
+                    batch = null;
+                    queueMonitor.notifyAll();
+                }
+                if (p.done) break;
+                if (leading) {
+                    try {
+                        queueMonitor.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the entry is in flight: wait for its outcome regardless
+                    }
+                    continue;
+                }
+                leading = true;
+                batch = new ArrayList<>(queue);
+                queue.clear();
+            }
+            try {
+                commitLock.lock();
+                try {
+                    writeBatch(batch);
+                } finally {
+                    commitLock.unlock();
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.error("audit: writing a batch failed: {}", e.getClass().getSimpleName());
+            }
         }
+        if (interrupted) Thread.currentThread().interrupt();
         if (!p.accepted) {
             (p.request ? requestFailures : responseFailures).increment();
             throw unavailable(p.request);
@@ -355,10 +394,8 @@ public final class AuditBroker implements AutoCloseable {
                 "no audit backend succeeded in logging the " + (request ? "request" : "response"));
     }
 
-    /** Under the commit lock: drains the queue and writes it to every device, one write per device. */
-    private void writeBatch() {
-        List<Pending> batch = new ArrayList<>();
-        for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
+    /** Under the commit lock: writes a batch to every device, one write per device, and records who accepted it. */
+    private void writeBatch(List<Pending> batch) {
         if (batch.isEmpty()) return;
         Instant now = clock.instant();
         List<AuditDevice> devs = healBroken(devices);
@@ -377,7 +414,6 @@ public final class AuditBroker implements AutoCloseable {
                         bodies.size() == 1 ? "y" : "ies", why);
             }
         }
-        for (Pending q : batch) q.done = true;
     }
 
     /** Under the commit lock: retries opening devices that failed at unseal, so they heal once writable. */
@@ -648,7 +684,6 @@ public final class AuditBroker implements AutoCloseable {
         timer.shutdownNow();
         commitLock.lock();
         try {
-            writeBatch();
             Instant now = clock.instant();
             for (AuditDevice d : devices) {
                 try {
