@@ -59,6 +59,7 @@ public final class AuditBenchmark {
                     onSum / offSum, ratios.get(ratios.size() / 2), ratios.get(0), ratios.get(ratios.size() - 1));
             AuditVerifier.Result v = new AuditVerifier(Optional.empty(), Optional.empty()).verifyFiles(List.of(log));
             System.out.printf("audit log: %,d bytes; verify: %s%n", Files.size(log), v.message());
+            Files.deleteIfExists(log);
         }
     }
 }

@@ -36,6 +36,10 @@ public final class AuditBrokerThroughput {
         double store = run("store (memory storage)", Map.of(), threads, seconds, dir);
         System.out.printf("file/none = %.2f, file+fsync/none = %.2f, store/none = %.2f%n", file / none, fsync / none, store / none);
         System.out.println("verify a.log: " + new AuditVerifier(Optional.empty(), Optional.empty()).verifyFiles(List.of(dir.resolve("a.log"))).message());
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+        }
+        Files.deleteIfExists(dir);
     }
 
     public static double run(String name, Map<String, String> options, int threads, double seconds, Path dir) throws Exception {
