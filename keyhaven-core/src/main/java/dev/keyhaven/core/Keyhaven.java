@@ -74,6 +74,7 @@ public final class Keyhaven implements AutoCloseable {
     private final AuthService authService;
     private final Map<String, EngineFactory> factories = new ConcurrentHashMap<>();
     private final List<MountEntry> defaultMounts;
+    private final dev.keyhaven.core.audit.AuditRetention auditRetention;
     private final Router router = new Router();
     private final SystemBackend system;
     private final MountEntry sysEntry = new MountEntry("sys/", "system", "00000000-0000-0000-0000-000000000000", "system_00000000", "system endpoints", Map.of());
@@ -98,6 +99,7 @@ public final class Keyhaven implements AutoCloseable {
         this.configuredClusterName = b.clusterName;
         this.storageType = b.storageType;
         this.defaultMounts = List.copyOf(b.defaultMounts);
+        this.auditRetention = b.auditRetention;
         factories.put(KvEngineFactory.TYPE, new KvEngineFactory(ctx -> new KvV1Engine(ctx.storage())));
         for (EngineFactory f : b.factories) factories.put(f.type(), f);
         this.system = new SystemBackend(this);
@@ -119,6 +121,7 @@ public final class Keyhaven implements AutoCloseable {
         private final List<MountEntry> defaultMounts = new ArrayList<>();
         private String clusterName = "";
         private String storageType = "sqlite";
+        private dev.keyhaven.core.audit.AuditRetention auditRetention;
 
         private Builder(Storage physical) {
             this.physical = physical;
@@ -133,6 +136,8 @@ public final class Keyhaven implements AutoCloseable {
             this.defaultMounts.add(new MountEntry(path, type, "", "", "", options));
             return this;
         }
+        /** Scheduled pruning of the audit store device (server config {@code audit_retention}); re-armed on every unseal. */
+        public Builder auditRetention(dev.keyhaven.core.audit.AuditRetention r) { this.auditRetention = r; return this; }
         public Builder clusterName(String name) { this.clusterName = name == null ? "" : name; return this; }
         public Builder storageType(String type) { this.storageType = type; return this; }
         public Keyhaven build() { return new Keyhaven(this); }
@@ -413,6 +418,7 @@ public final class Keyhaven implements AutoCloseable {
         clusterName = !configuredClusterName.isEmpty() ? configuredClusterName : String.valueOf(cluster.getOrDefault("name", ""));
         authService.start(new PrefixedStorage(barrier, "core/auth/"), clock);
         audit = new AuditBroker(new PrefixedStorage(barrier, "core/audit/"), clock);
+        if (auditRetention != null) audit.scheduleRetention(auditRetention);
         router.add(sysEntry, system);
         for (MountEntry e : loadMountTable()) mountEngine(e);
         for (MountEntry d : defaultMounts) {

@@ -142,6 +142,7 @@ public final class KeyhavenServer implements AutoCloseable {
             DefaultAuthService auth = new DefaultAuthService();
             // The SQLite file is locked by this process, so a read cache of its (ciphertext) values is safe.
             Keyhaven.Builder b = Keyhaven.builder(new CachingStorage(storage, 50_000, 64 * 1024)).clusterName(config.clusterName()).storageType("sqlite")
+                    .auditRetention(config.auditRetention().orElse(null))
                     .authService(auth)
                     .engineFactory(new EngineFactory() {
                         @Override
@@ -345,9 +346,12 @@ public final class KeyhavenServer implements AutoCloseable {
         stop();
     }
 
-    /** Stops the server on SIGTERM/SIGINT. */
+    /** Stops the server on SIGTERM/SIGINT; reopens audit files on SIGHUP (for logrotate). */
     public void installShutdownHook() {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "keyhaven-shutdown"));
+        if (!dev.keyhaven.core.audit.AuditSignals.installSighupHandler()) {
+            log.warn("SIGHUP handling is not available on this JVM: audit files are not reopened on SIGHUP");
+        }
     }
 
     private static String hclEscape(String s) {
