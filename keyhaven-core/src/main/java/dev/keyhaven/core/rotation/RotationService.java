@@ -328,11 +328,30 @@ public final class RotationService {
 
     /** Resumes every in-flight rotation (call at startup / when becoming leader). Failures are recorded, not thrown. */
     public void recover() {
+        sweepOrphanedPending();
         for (RotationRecord r : records()) {
             if (r.inflight() == null || r.inflight().step().equals("awaiting")) continue;
             Optional<RotationPolicy> p = policy(r.policy());
             if (p.isEmpty()) continue;
             runGuarded(r.path(), p.get(), () -> advance(record(r.path()).orElseThrow(), p.get()));
+        }
+    }
+
+    /**
+     * Deletes pending values no record refers to (left by a crash between writing a value and the CAS naming it, or
+     * between promotion and the cleanup). Harmless if it races a starting rotation: a record naming a missing pending
+     * value rolls back, because nothing reaches a target before its value is durable.
+     */
+    void sweepOrphanedPending() {
+        for (String folder : storage.list(PENDING_PREFIX)) {
+            if (!folder.endsWith("/")) continue;
+            String h = folder.substring(0, folder.length() - 1);
+            Optional<RotationRecord> rec = storage.get(RECORD_PREFIX + h).map(b -> Json.read(b, RotationRecord.class));
+            String live = rec.flatMap(RotationRecord::inflightOpt).map(Inflight::pendingKey).orElse("");
+            for (String id : storage.list(PENDING_PREFIX + folder)) {
+                String key = PENDING_PREFIX + folder + id;
+                if (!key.equals(live)) storage.delete(key);
+            }
         }
     }
 
@@ -354,11 +373,9 @@ public final class RotationService {
                 continue;
             }
             Optional<SecretVersion> prev = r.previous();
-            if (prev.isPresent() && prev.get().retireAfter() <= t) {
+            if (prev.isPresent() && prev.get().retireAfter() <= t && r.nextRotation() > t) {
                 runGuarded(r.path(), p, () -> retirePrevious(record(r.path()).orElseThrow(), p));
-                continue;
-            }
-            if (r.nextRotation() <= t) {
+            } else if (r.nextRotation() <= t) { // a due rotation retires the previous version first
                 runGuarded(r.path(), p, () -> {
                     RotationRecord cur = record(r.path()).orElseThrow();
                     if (cur.inflight() != null || cur.nextRotation() > t) return cur;
@@ -409,10 +426,18 @@ public final class RotationService {
         }
         SecretData next = vr.prepare(context(rec.path(), p, current, reason)).orElseThrow(() ->
                 new IllegalStateException("rotator " + p.rotator() + " produced no value"));
-        Inflight in = new Inflight(id, reason, revokePrevious, "prepared", base, now, "", "", 0);
-        rec = update(rec.path(), c -> requireIdle(c).withInflight(in));
-        rec = writePending(rec, in, next, vr.label(next), p);
-        event("rotation.started", rec, p, rec.inflight(), base + 1, "");
+        // the value first, then one CAS that names it: a crash in between leaves only an unreferenced encrypted value
+        String key = PENDING_PREFIX + hash(rec.path()) + "/" + id;
+        String label = vr.label(next);
+        Inflight in = new Inflight(id, reason, revokePrevious, "prepared", base, now, key, label, 0);
+        storage.put(key, Json.write(next.fields()));
+        try {
+            rec = update(rec.path(), c -> requireIdle(c).withInflight(in).withVersions(withPending(c, base + 1, label, now)));
+        } catch (RuntimeException e) {
+            storage.delete(key);
+            throw e;
+        }
+        event("rotation.started", rec, p, in, base + 1, "");
         CrashPoints.reached("prepared");
         return rec;
     }
@@ -491,7 +516,14 @@ public final class RotationService {
     }
 
     private RotationRecord apply(RotationRecord rec, RotationPolicy p, ValueRotator vr, Inflight in) {
-        SecretData next = pendingValue(in);
+        Optional<SecretData> pending = in.pendingKey().isEmpty() ? Optional.empty()
+                : storage.get(in.pendingKey()).map(b -> new SecretData(Json.parseObject(b)));
+        if (pending.isEmpty()) {
+            // nothing reaches the target before its value is durable, so without one nothing was applied: roll back
+            rollBack(rec, p, in, new IllegalStateException("pending value missing"));
+            return record(rec.path()).orElseThrow();
+        }
+        SecretData next = pending.get();
         KvAccess.Target t = target(rec.path(), p);
         Optional<SecretData> current = in.baseVersion() == 0 ? Optional.empty() : kv.read(t, in.baseVersion());
         RotationContext ctx = context(rec.path(), p, current, in.reason());

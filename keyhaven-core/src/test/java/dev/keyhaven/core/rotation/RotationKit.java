@@ -28,7 +28,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class RotationKit {
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    final Storage store = new MemoryStorage();
+    final Storage raw = new MemoryStorage();
+    /** Every engine writes through this wrapper, which can simulate a process crash before its N-th write. */
+    final CrashingStorage store = new CrashingStorage(raw);
     final Map<String, Engine> mounts = new LinkedHashMap<>();
     final List<RotationEvent> events = new CopyOnWriteArrayList<>();
     final LogicalClient logical = this::route;
