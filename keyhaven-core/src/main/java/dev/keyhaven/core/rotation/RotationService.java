@@ -291,7 +291,7 @@ public final class RotationService {
                 }
                 rec = advance(rec, p);
             }
-            if (rec.previous().isPresent()) rec = retirePrevious(rec, p);
+            if (rec.previous().isPresent()) rec = retirePrevious(rec, p, reason);
             rec = start(rec, p, reason, revokePrevious);
             if (rec.inflight() != null && rec.inflight().step().equals("awaiting")) return new Outcome(rec, true);
             rec = advance(rec, p);
@@ -374,12 +374,12 @@ public final class RotationService {
             }
             Optional<SecretVersion> prev = r.previous();
             if (prev.isPresent() && prev.get().retireAfter() <= t && r.nextRotation() > t) {
-                runGuarded(r.path(), p, () -> retirePrevious(record(r.path()).orElseThrow(), p));
+                runGuarded(r.path(), p, () -> retirePrevious(record(r.path()).orElseThrow(), p, "scheduled"));
             } else if (r.nextRotation() <= t) { // a due rotation retires the previous version first
                 runGuarded(r.path(), p, () -> {
                     RotationRecord cur = record(r.path()).orElseThrow();
                     if (cur.inflight() != null || cur.nextRotation() > t) return cur;
-                    if (cur.previous().isPresent()) cur = retirePrevious(cur, p);
+                    if (cur.previous().isPresent()) cur = retirePrevious(cur, p, "scheduled");
                     cur = start(cur, p, "scheduled", false);
                     if (cur.inflight() != null && cur.inflight().step().equals("awaiting")) return cur;
                     return advance(cur, p);
@@ -619,26 +619,26 @@ public final class RotationService {
         event("rotation.promoted", rec, p, in, versions[0], versions[1] == 0 ? "" : "previous valid until " + Instant.ofEpochSecond(retireAt));
         CrashPoints.reached("promoted");
         notifyPolicy(p, rec, "rotation.promoted", in.reason());
-        if (rec.previous().isPresent() && rec.previous().get().retireAfter() <= now) rec = retirePrevious(rec, p);
+        if (rec.previous().isPresent() && rec.previous().get().retireAfter() <= now) rec = retirePrevious(rec, p, in.reason());
         return rec;
     }
 
     /** Invalidates the previous version at the target, destroys its KV version and marks it retired. */
-    RotationRecord retirePrevious(RotationRecord rec, RotationPolicy p) {
+    RotationRecord retirePrevious(RotationRecord rec, RotationPolicy p, String reason) {
         Optional<SecretVersion> prevOpt = rec.previous();
         if (prevOpt.isEmpty()) return rec;
         SecretVersion prev = prevOpt.get();
         Rotator r = rotators.require(p.rotator());
         if (r instanceof VersionedKeyRotator kr) {
             long keepFrom = rec.current().map(SecretVersion::version).orElse(prev.version() + 1);
-            kr.retireBelow(context(rec.path(), p, Optional.empty(), "scheduled"), keepFrom);
+            kr.retireBelow(context(rec.path(), p, Optional.empty(), reason), keepFrom);
             CrashPoints.reached("target-retired");
         } else {
             ValueRotator vr = (ValueRotator) r;
             KvAccess.Target t = target(rec.path(), p);
             Optional<SecretData> current = rec.current().flatMap(c -> kv.read(t, c.version()));
             Optional<SecretData> old = kv.read(t, prev.version());
-            if (old.isPresent()) vr.retire(context(rec.path(), p, current, "scheduled"), old.get());
+            if (old.isPresent()) vr.retire(context(rec.path(), p, current, reason), old.get());
             CrashPoints.reached("target-retired");
             if (kv.metadata(t).map(m -> m.readable().getOrDefault(prev.version(), false)).orElse(false)) kv.destroy(t, prev.version());
         }
@@ -651,7 +651,7 @@ public final class RotationService {
             }
             return c.withVersions(RotationRecord.trimRetired(vs, KEEP_RETIRED));
         });
-        event("rotation.retired", rec, p, null, prev.version(), "");
+        event("rotation.retired", rec, p, null, prev.version(), reason.equals("emergency") ? "emergency: overlap skipped" : "");
         CrashPoints.reached("retired");
         return rec;
     }

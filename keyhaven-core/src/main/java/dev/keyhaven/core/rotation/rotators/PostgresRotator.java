@@ -21,7 +21,11 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * {@code postgresql}: {@code ALTER ROLE "user" WITH LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'}. The password is sent
  * pre-hashed (as psql's {@code \password} does), so the plaintext never reaches the server or its statement log.
- * Retiring sets {@code PASSWORD NULL} (password logins fail); an emergency retirement also ends the old user's sessions.
+ * Retiring sets {@code PASSWORD NULL} (password logins fail); an emergency retirement also ends the old user's sessions
+ * ({@code pg_terminate_backend}; the admin role needs {@code pg_signal_backend} for that).
+ *
+ * <p>The admin role needs {@code CREATEROLE} and, on PostgreSQL 16+, the {@code ADMIN} option on the managed roles
+ * (automatic for roles it created itself).
  *
  * <p>Settings: {@code connection_url} ({@code jdbc:postgresql://host:5432/db}), {@code admin_path},
  * {@code username} or {@code usernames}, {@code password_length} (default 32).
@@ -65,9 +69,15 @@ public final class PostgresRotator extends SqlUsersRotator {
 
     @Override
     void endSessions(Connection admin, String user, Settings s) throws SQLException {
-        try (PreparedStatement ps = admin.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()")) {
+        int refused = 0;
+        try (PreparedStatement ps = admin.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()")) {
             ps.setString(1, user);
-            ps.execute();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) if (!rs.getBoolean(1)) refused++;
+            }
+        }
+        if (refused > 0) {
+            throw new SQLException("could not end " + refused + " session(s); grant pg_signal_backend to the admin role", "42501");
         }
     }
 

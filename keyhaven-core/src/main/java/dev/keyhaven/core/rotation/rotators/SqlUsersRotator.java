@@ -119,7 +119,8 @@ abstract class SqlUsersRotator implements ValueRotator {
             removePassword(admin, user, ctx.settings(), ctx.random());
             if (ctx.emergency()) endSessions(admin, user, ctx.settings());
         } catch (SQLException e) {
-            throw RotationException.target(type() + ": retiring the password of '" + user + "' failed (SQLSTATE " + e.getSQLState() + ")", null);
+            String why = e.getMessage() != null && e.getMessage().startsWith("could not end") ? e.getMessage() : "SQLSTATE " + e.getSQLState();
+            throw RotationException.target(type() + ": retiring the password of '" + user + "' failed (" + why + ")", null);
         }
     }
 
