@@ -406,6 +406,7 @@ public final class RotationService {
         long now = clock.instant().getEpochSecond();
         if (r instanceof VersionedKeyRotator kr) {
             long base = kr.latestVersion(context(rec.path(), p, Optional.empty(), reason));
+            rec = adoptVersion(rec, base, "");
             Inflight in = new Inflight(id, reason, revokePrevious, "prepared", base, now, "", "", 0);
             rec = update(rec.path(), c -> requireIdle(c).withInflight(in).withVersions(withPending(c, base + 1, "", now)));
             event("rotation.started", rec, p, in, base + 1, "");
@@ -449,10 +450,14 @@ public final class RotationService {
 
     /** If someone wrote the KV secret outside rotation, its latest version becomes the current one we rotate from. */
     private RotationRecord adoptExternalWrite(RotationRecord rec, long base, Optional<SecretData> current, ValueRotator vr) {
+        return adoptVersion(rec, base, current.map(vr::label).orElse(""));
+    }
+
+    /** Makes {@code base} the CURRENT version when the record does not know it yet (first rotation, outside change). */
+    private RotationRecord adoptVersion(RotationRecord rec, long base, String label) {
         long known = rec.current().map(SecretVersion::version).orElse(0L);
         if (base == 0 || known == base) return rec;
         long now = clock.instant().getEpochSecond();
-        String label = current.map(vr::label).orElse("");
         return update(rec.path(), c -> {
             List<SecretVersion> vs = new ArrayList<>();
             for (SecretVersion v : c.versions()) {
