@@ -41,9 +41,10 @@ public final class RotationEngine implements Engine {
     }
 
     /** Wiring for a server: built-in rotators, a random jitter source, and the given leader lock. */
-    public static RotationEngine create(Storage storage, LogicalClient logical, RotationAudit audit, Clock clock, LeaderLock leader) {
+    public static RotationEngine create(Storage storage, LogicalClient logical, RotationAudit audit, Clock clock, LeaderLock leader,
+                                        java.time.Duration tick) {
         RotationService svc = new RotationService(storage, logical, RotatorRegistry.builtIn(), audit, clock, new Random());
-        return new RotationEngine(svc, new RotationScheduler(svc, leader, RotationScheduler.DEFAULT_TICK));
+        return new RotationEngine(svc, new RotationScheduler(svc, leader, tick));
     }
 
     public RotationService service() {

@@ -1,0 +1,47 @@
+package dev.keyhaven.core.rotation;
+
+import dev.keyhaven.core.CoreExtension;
+import dev.keyhaven.core.Keyhaven;
+import dev.keyhaven.core.logical.ErrorCode;
+import dev.keyhaven.core.logical.KeyhavenException;
+import dev.keyhaven.core.router.Router;
+import dev.keyhaven.core.storage.PrefixedStorage;
+import java.time.Duration;
+
+/**
+ * Wires rotation into a server (found by {@link java.util.ServiceLoader}): {@code sys/rotation/...} on the system
+ * backend, state under {@code core/rotation/} in the barrier, other engines reached through the router as an
+ * internal caller, and the scheduler ticking while the core is initialized and unsealed (single node: always the
+ * leader). The tick is 30 s; the system property {@code keyhaven.rotation.tickMillis} overrides it.
+ *
+ * <p>The internal logical client routes straight to the mounted engine (no token, no ACL: rotation acts as the
+ * system); once audit lands, its writes should go through the audited request flow.
+ */
+public final class RotationExtension implements CoreExtension {
+    public static final String STORAGE_PREFIX = "core/rotation/";
+
+    @Override
+    public void started(Keyhaven core) {
+        LogicalClient internal = req -> {
+            Router.Route route = core.router().route(req.path()).orElseThrow(() -> new KeyhavenException(ErrorCode.NOT_FOUND,
+                    "no handler for route \"" + req.path() + "\""));
+            req.setMount(route.mount().entry().path(), route.mount().entry().type(), route.mount().entry().accessor(), route.relativePath());
+            return route.mount().engine().handle(req);
+        };
+        LeaderLock leader = () -> core.isInitialized() && !core.isSealed();
+        RotationEngine engine = RotationEngine.create(new PrefixedStorage(core.barrier(), STORAGE_PREFIX), internal,
+                RotationAudit.LOGGING, core.clock(), leader, tick());
+        core.system().register("rotation", engine);
+        engine.scheduler().start();
+    }
+
+    static Duration tick() {
+        String v = System.getProperty("keyhaven.rotation.tickMillis");
+        if (v == null) return RotationScheduler.DEFAULT_TICK;
+        try {
+            return Duration.ofMillis(Math.max(50, Long.parseLong(v)));
+        } catch (NumberFormatException e) {
+            return RotationScheduler.DEFAULT_TICK;
+        }
+    }
+}
