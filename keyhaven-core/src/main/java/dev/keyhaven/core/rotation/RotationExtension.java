@@ -22,17 +22,26 @@ public final class RotationExtension implements CoreExtension {
 
     @Override
     public void started(Keyhaven core) {
-        LogicalClient internal = req -> {
+        RotationEngine engine = engine(core, tick());
+        core.system().register("rotation", engine);
+        engine.scheduler().start();
+    }
+
+    /** The rotation engine of {@code core} (scheduler not started). */
+    public static RotationEngine engine(Keyhaven core, Duration tick) {
+        LeaderLock leader = () -> core.isInitialized() && !core.isSealed();
+        return RotationEngine.create(new PrefixedStorage(core.barrier(), STORAGE_PREFIX), internalClient(core),
+                RotationAudit.LOGGING, core.clock(), leader, tick);
+    }
+
+    /** Routes a request straight to the mounted engine, as the system (no token, no ACL). */
+    public static LogicalClient internalClient(Keyhaven core) {
+        return req -> {
             Router.Route route = core.router().route(req.path()).orElseThrow(() -> new KeyhavenException(ErrorCode.NOT_FOUND,
                     "no handler for route \"" + req.path() + "\""));
             req.setMount(route.mount().entry().path(), route.mount().entry().type(), route.mount().entry().accessor(), route.relativePath());
             return route.mount().engine().handle(req);
         };
-        LeaderLock leader = () -> core.isInitialized() && !core.isSealed();
-        RotationEngine engine = RotationEngine.create(new PrefixedStorage(core.barrier(), STORAGE_PREFIX), internal,
-                RotationAudit.LOGGING, core.clock(), leader, tick());
-        core.system().register("rotation", engine);
-        engine.scheduler().start();
     }
 
     static Duration tick() {
