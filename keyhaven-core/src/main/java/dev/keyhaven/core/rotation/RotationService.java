@@ -215,6 +215,15 @@ public final class RotationService {
             if (!policyFor(path).map(RotationPolicy::name).orElse("").equals(p.name())) continue;
             bind(path, p, now);
         }
+        if (p.isPattern()) {
+            // a secret deleted from KV leaves its pattern: forget it (unless a rotation or an overlap still needs it)
+            java.util.Set<String> live = new java.util.HashSet<>(paths);
+            for (RotationRecord r : records()) {
+                if (r.policy().equals(p.name()) && !live.contains(r.path()) && r.inflight() == null && r.previous().isEmpty()) {
+                    storage.delete(recordKey(r.path()));
+                }
+            }
+        }
     }
 
     private void bind(String path, RotationPolicy p, Instant now) {

@@ -130,6 +130,14 @@ class RandomRotationLifecycleTest {
         @SuppressWarnings("unchecked")
         List<String> keys = (List<String>) kit.sys(Operation.READ, "status").data().get("keys");
         assertThat(keys).containsExactlyInAnyOrder("secret/apps/a/session", "secret/apps/b/session");
+
+        // a secret deleted from KV leaves the pattern's calendar instead of being re-created by rotation
+        kit.logical.handle(dev.keyhaven.core.logical.Request.builder(Operation.DELETE, "secret/metadata/apps/a/session").build());
+        kit.clock.advance(java.time.Duration.ofDays(31));
+        kit.service.runDue(kit.clock.instant());
+        assertThat(kit.service.record("secret/apps/a/session")).isEmpty();
+        assertThat(kit.service.kv().metadata(kit.target("secret/apps/a/session"))).isEmpty();
+        assertThat(kit.record("secret/apps/b/session").current().orElseThrow().version()).isEqualTo(2);
     }
 
     @Test
