@@ -173,6 +173,11 @@ public final class Keyhaven implements AutoCloseable {
         return clusterId;
     }
 
+    /** Whether the request's token (attached on an unauthenticated path) may use the mount at {@code mountPath}. */
+    public boolean hasMountAccess(Request request, String mountPath) {
+        return authService.hasMountAccess(request, mountPath);
+    }
+
     public boolean hasEngineType(String type) {
         return factories.containsKey(type);
     }

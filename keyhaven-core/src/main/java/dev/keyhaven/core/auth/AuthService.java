@@ -35,4 +35,10 @@ public interface AuthService {
      *         expired or revoked token, or no capability), never revealing which.
      */
     void authorize(Request request, PathTraits traits);
+
+    /**
+     * Whether the token attached to {@code request} (by {@link #authorize} on an unauthenticated path) may use
+     * anything inside the mount at {@code mountPath} (Vault's {@code hasMountAccess}, used by the KV preflight).
+     */
+    boolean hasMountAccess(Request request, String mountPath);
 }

@@ -3,6 +3,7 @@ package dev.keyhaven.core.engine.sys;
 import dev.keyhaven.core.Keyhaven;
 import dev.keyhaven.core.barrier.AesGcmBarrier;
 import dev.keyhaven.core.engine.Engine;
+import dev.keyhaven.core.logical.ErrorCode;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
@@ -82,7 +83,8 @@ public final class SystemBackend implements Engine {
 
     @Override
     public List<String> unauthenticatedPaths() {
-        List<String> out = new ArrayList<>(List.of("health", "seal-status", "init", "unseal", "leader"));
+        List<String> out = new ArrayList<>(List.of("health", "seal-status", "init", "unseal", "leader",
+                "internal/ui/mounts", "internal/ui/mounts/*"));
         for (Handler h : handlers) out.addAll(h.engine().unauthenticatedPaths());
         return out;
     }
@@ -347,22 +349,40 @@ public final class SystemBackend implements Engine {
     }
 
     /** The KV preflight of the vault CLI and Vault Agent: which mount serves a path, and its options. */
+    /** Vault's visible-mount listing: only the mounts the caller's token can use (nothing for an anonymous caller). */
+    private Response uiMountsList(Request req) {
+        Map<String, Object> secret = new java.util.TreeMap<>();
+        Map<String, Object> auth = new java.util.TreeMap<>();
+        for (Router.Mount m : core.router().mounts()) {
+            MountEntry e = m.entry();
+            if (m.engine() == this || !core.hasMountAccess(req, e.path())) continue;
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("description", e.description());
+            d.put("options", e.options().isEmpty() ? null : e.options());
+            d.put("type", e.type());
+            if (e.isAuth()) auth.put(e.path().substring("auth/".length()), d);
+            else secret.put(e.path(), d);
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("auth", auth);
+        data.put("secret", secret);
+        return Response.of(data);
+    }
+
     private Response uiMounts(Request req) {
         if (req.operation() != Operation.READ) throw KeyhavenException.unsupported(req.operation(), req.relativePath());
         String rel = req.relativePath();
-        if (rel.equals("internal/ui/mounts")) return mounts(fakeList(req));
+        if (rel.equals("internal/ui/mounts")) return uiMountsList(req);
         String path = rel.substring("internal/ui/mounts/".length());
         Router.Route route = core.router().route(path).filter(r -> r.mount().engine() != this)
                 .orElseThrow(() -> KeyhavenException.badRequest("no mount found for path \"" + path + "\""));
+        // Unauthenticated path (as in Vault): any token with some capability inside the mount may ask.
+        if (!core.hasMountAccess(req, route.mount().entry().path())) {
+            throw new KeyhavenException(ErrorCode.PERMISSION_DENIED, "preflight capability check returned 403, please ensure client's policies grant access to path \"" + path + "\"");
+        }
         Map<String, Object> d = describe(route.mount().entry());
         d.put("path", route.mount().entry().path());
         return Response.of(d);
-    }
-
-    private static Request fakeList(Request req) {
-        Request r = Request.builder(Operation.READ, "sys/mounts").id(req.id()).build();
-        r.setMount("sys/", "system", "", "mounts");
-        return r;
     }
 
     @Override
