@@ -263,7 +263,18 @@ public final class RotationService {
 
     /** A record created for a secret that already has a KV value starts with that version as CURRENT. */
     private RotationRecord adoptCurrent(RotationRecord rec, String path, RotationPolicy p) {
-        if (!(rotators.require(p.rotator()) instanceof ValueRotator vr)) return rec;
+        Rotator rot = rotators.require(p.rotator());
+        if (rot instanceof VersionedKeyRotator kr) {
+            long latest;
+            try {
+                latest = kr.latestVersion(context(path, p, Optional.empty(), "scheduled"));
+            } catch (KeyhavenException e) {
+                return rec; // the key does not exist yet: the first rotation will report it
+            }
+            long now = clock.instant().getEpochSecond();
+            return latest == 0 ? rec : rec.withVersions(List.of(new SecretVersion(latest, VersionState.CURRENT, "", now, now, 0, 0)));
+        }
+        if (!(rot instanceof ValueRotator vr)) return rec;
         Optional<KvAccess.Meta> meta = kv.metadata(target(path, p));
         if (meta.isEmpty() || meta.get().currentVersion() == 0) return rec;
         long v = meta.get().currentVersion();

@@ -60,11 +60,18 @@ public final class KeyRingRotator implements VersionedKeyRotator {
     @Override
     public void retireBelow(RotationContext ctx, long keepFrom) {
         Map<String, Object> key = readKey(ctx);
-        if (number(key, "min_decryption_version") < keepFrom) {
-            ctx.logical().handle(Request.builder(Operation.UPDATE, keyPath(ctx) + "/config")
-                    .data(Map.of("min_decryption_version", keepFrom)).build());
+        boolean trim = ctx.settings().bool("trim", true);
+        long minEnc = number(key, "min_encryption_version");
+        // transit refuses a trim while min_encryption_version is 0 ("latest"), and requires it >= min_decryption_version;
+        // raising it to the current version changes nothing for encryption, which always uses the latest version
+        boolean needEnc = (trim && minEnc == 0) || (minEnc != 0 && minEnc < keepFrom);
+        if (number(key, "min_decryption_version") < keepFrom || needEnc) {
+            Map<String, Object> cfg = new java.util.LinkedHashMap<>();
+            cfg.put("min_decryption_version", Math.max(keepFrom, number(key, "min_decryption_version")));
+            if (needEnc) cfg.put("min_encryption_version", Math.max(keepFrom, minEnc));
+            ctx.logical().handle(Request.builder(Operation.UPDATE, keyPath(ctx) + "/config").data(cfg).build());
         }
-        if (ctx.settings().bool("trim", true) && number(key, "min_available_version") < keepFrom) {
+        if (trim && number(key, "min_available_version") < keepFrom) {
             ctx.logical().handle(Request.builder(Operation.UPDATE, keyPath(ctx) + "/trim")
                     .data(Map.of("min_available_version", keepFrom)).build());
         }
