@@ -134,6 +134,26 @@ class WebhookRotatorTest {
     }
 
     @Test
+    void policyNotifyUrlGetsSignedPromotionAndIncidentEventsWithoutValues() {
+        String old = "v1-" + System.nanoTime();
+        kit.kvWrite("secret/web/session", map("value", old));
+        kit.sys(Operation.UPDATE, "policy/notify", map("path", "secret/web/session", "category", "session-secret",
+                "notify_url", url(), "notify_secret_path", "secret/rotation/webhook-signing"));
+        kit.sys(Operation.UPDATE, "rotate/secret/web/session", map("revoke_previous", true));
+        assertThat(received).extracting(m -> m.get("event")).containsExactly("rotation.promoted", "rotation.incident");
+        assertThat(received.get(1)).containsEntry("path", "secret/web/session").containsEntry("reason", "emergency").containsEntry("current_version", 2);
+        assertThat(signatureOk).isTrue();
+        String now = kit.current("secret/web/session").orElseThrow().require("value");
+        assertThat(String.join("\n", rawBodies)).doesNotContain(old).doesNotContain(now);
+
+        // a receiver that is down does not undo the rotation; the failure is audited
+        status = 500;
+        kit.service.rotateNow("secret/web/session", "manual", false);
+        assertThat(kit.record("secret/web/session").current().orElseThrow().version()).isEqualTo(3);
+        assertThat(kit.eventTypes()).contains("rotation.notify_failed");
+    }
+
+    @Test
     void confirmWithoutAWaitingRotationOrWithoutDataIsA400() {
         kit.kvWrite("secret/app/stripe", map("api_key", "k1"));
         policy();
