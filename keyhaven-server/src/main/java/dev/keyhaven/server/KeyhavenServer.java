@@ -3,6 +3,12 @@ package dev.keyhaven.server;
 import dev.keyhaven.core.CoreExtension;
 import dev.keyhaven.core.Keyhaven;
 import dev.keyhaven.core.auth.DefaultAuthService;
+import dev.keyhaven.core.auth.approle.AppRoleFactory;
+import dev.keyhaven.core.auth.jwt.JwtAuthFactory;
+import dev.keyhaven.core.auth.login.LoginEvents;
+import dev.keyhaven.core.auth.login.Slf4jLoginEvents;
+import dev.keyhaven.core.auth.login.SysAuthEndpoints;
+import dev.keyhaven.core.auth.login.TokenIssuer;
 import dev.keyhaven.core.auth.policy.PolicyEndpoints;
 import dev.keyhaven.core.engine.Engine;
 import dev.keyhaven.core.engine.EngineContext;
@@ -11,6 +17,7 @@ import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
 import dev.keyhaven.core.storage.StorageException;
+import dev.keyhaven.core.storage.cache.CachingStorage;
 import dev.keyhaven.core.storage.sqlite.SqliteStorage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -132,7 +140,8 @@ public final class KeyhavenServer implements AutoCloseable {
         try {
             // Tokens and ACL policies: token engine at auth/token/, policy endpoints under sys/
             DefaultAuthService auth = new DefaultAuthService();
-            Keyhaven.Builder b = Keyhaven.builder(storage).clusterName(config.clusterName()).storageType("sqlite")
+            // The SQLite file is locked by this process, so a read cache of its (ciphertext) values is safe.
+            Keyhaven.Builder b = Keyhaven.builder(new CachingStorage(storage, 50_000, 64 * 1024)).clusterName(config.clusterName()).storageType("sqlite")
                     .authService(auth)
                     .engineFactory(new EngineFactory() {
                         @Override
@@ -146,12 +155,18 @@ public final class KeyhavenServer implements AutoCloseable {
                         }
                     })
                     .defaultMount("auth/token/", "token", Map.of());
+            // CI and service login methods (sys/auth types jwt, oidc, approle); login attempts go to the keyhaven.login logger.
+            LoginEvents loginEvents = new Slf4jLoginEvents();
+            b.engineFactory(JwtAuthFactory.jwt(TokenIssuer.of(auth), loginEvents))
+                    .engineFactory(JwtAuthFactory.oidc(TokenIssuer.of(auth), loginEvents))
+                    .engineFactory(new AppRoleFactory(TokenIssuer.of(auth), loginEvents));
             List<CoreExtension> extensions = new ArrayList<>();
             ServiceLoader.load(CoreExtension.class).forEach(extensions::add);
             ServiceLoader.load(EngineFactory.class).forEach(b::engineFactory);
             for (CoreExtension ext : extensions) ext.configure(b);
             core = b.build();
             for (String prefix : PolicyEndpoints.PREFIXES) core.system().register(prefix, auth.policyEndpoints());
+            core.system().register("auth", new SysAuthEndpoints(core, Set.of("jwt", "oidc", "approle")));
             for (CoreExtension ext : extensions) ext.started(core);
 
             // bind first: a port in use fails before anything is initialized or unsealed
