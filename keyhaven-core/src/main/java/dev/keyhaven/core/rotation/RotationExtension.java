@@ -14,8 +14,9 @@ import java.time.Duration;
  * internal caller, and the scheduler ticking while the core is initialized and unsealed (single node: always the
  * leader). The tick is 30 s; the system property {@code keyhaven.rotation.tickMillis} overrides it.
  *
- * <p>The internal logical client routes straight to the mounted engine (no token, no ACL: rotation acts as the
- * system); once audit lands, its writes should go through the audited request flow.
+ * <p>Rotation events (every step, and emergency rotations as {@code rotation.incident}) go to the audit log through
+ * {@link BrokerRotationAudit}. The internal logical client routes straight to the mounted engine (no token, no ACL:
+ * rotation acts as the system), so the KV/transit calls it makes are not separate audit entries.
  */
 public final class RotationExtension implements CoreExtension {
     public static final String STORAGE_PREFIX = "core/rotation/";
@@ -31,7 +32,7 @@ public final class RotationExtension implements CoreExtension {
     public static RotationEngine engine(Keyhaven core, Duration tick) {
         LeaderLock leader = () -> core.isInitialized() && !core.isSealed();
         return RotationEngine.create(new PrefixedStorage(core.barrier(), STORAGE_PREFIX), internalClient(core),
-                RotationAudit.LOGGING, core.clock(), leader, tick);
+                new BrokerRotationAudit(core::audit), core.clock(), leader, tick);
     }
 
     /** Routes a request straight to the mounted engine, as the system (no token, no ACL). */
