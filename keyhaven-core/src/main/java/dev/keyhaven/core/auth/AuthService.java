@@ -35,4 +35,10 @@ public interface AuthService {
      *         expired or revoked token, or no capability), never revealing which.
      */
     void authorize(Request request, PathTraits traits);
+
+    /**
+     * Adds a listener told about every refused request (telemetry, alerting). Implementations that do not report
+     * refusals may ignore it.
+     */
+    default void addListener(AuthListener listener) {}
 }
