@@ -29,6 +29,7 @@ public final class Main implements Runnable {
         cl.addSubcommand("kv", new KvCommand());
         cl.addSubcommand("operator", new OperatorCommand());
         cl.addSubcommand("policy", new PolicyCommand());
+        cl.addSubcommand("server", new ServerCommand());
         cl.addSubcommand("status", new StatusCommand());
         cl.addSubcommand("token", new TokenCommand());
         addHelpOptions(cl);

@@ -37,6 +37,12 @@ public interface AuthService {
     void authorize(Request request, PathTraits traits);
 
     /**
+     * Whether the token attached to {@code request} (by {@link #authorize} on an unauthenticated path) may use
+     * anything inside the mount at {@code mountPath} (Vault's {@code hasMountAccess}, used by the KV preflight).
+     */
+    boolean hasMountAccess(Request request, String mountPath);
+
+    /**
      * Adds a listener told about every refused request (telemetry, alerting). Implementations that do not report
      * refusals may ignore it.
      */

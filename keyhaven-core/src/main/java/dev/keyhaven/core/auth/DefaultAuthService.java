@@ -224,6 +224,11 @@ public final class DefaultAuthService implements AuthService {
         return KeyhavenException.permissionDenied();
     }
 
+    @Override
+    public boolean hasMountAccess(Request request, String mountPath) {
+        return request.auth(TokenEntry.class).map(e -> policyStore().acl(e.policies()).hasMountAccess(mountPath)).orElse(false);
+    }
+
     /** Whether the token has root or the {@code sudo} capability on {@code fullPath}. */
     public boolean hasSudo(TokenEntry entry, String fullPath) {
         Acl acl = policyStore().acl(entry.policies());

@@ -197,8 +197,11 @@ public final class Hcl {
             int eol = src.indexOf('\n', pos);
             String ln = eol < 0 ? src.substring(pos) : src.substring(pos, eol);
             String bare = ln.endsWith("\r") ? ln.substring(0, ln.length() - 1) : ln;
-            for (int i = pos; i < (eol < 0 ? src.length() : eol + 1); i++) advance0();
-            if (bare.strip().equals(marker) && (indent || bare.equals(marker))) break;
+            boolean closing = bare.strip().equals(marker) && (indent || bare.equals(marker));
+            // the closing line's newline ends the attribute: leave it for the caller
+            int stop = eol < 0 ? src.length() : (closing ? eol : eol + 1);
+            while (pos < stop) advance0();
+            if (closing) break;
             lines.add(bare);
         }
         if (indent) {
@@ -238,7 +241,9 @@ public final class Hcl {
                         if (pos + n > src.length()) throw error("incomplete \\" + e + " escape");
                         String hex = src.substring(pos, pos + n);
                         try {
-                            sb.appendCodePoint(Integer.parseInt(hex, 16));
+                            int cp = Integer.parseInt(hex, 16);
+                            if (cp >= 0xD800 && cp <= 0xDFFF) throw error("invalid \\" + e + " escape: surrogate code point");
+                            sb.appendCodePoint(cp);
                         } catch (IllegalArgumentException ex) {
                             throw error("invalid \\" + e + " escape");
                         }

@@ -117,6 +117,40 @@ public final class Acl {
         return Capability.names(caps);
     }
 
+    /**
+     * Vault's {@code hasMountAccess}: whether any rule grants a capability (other than deny) on a path inside the
+     * mount, or a glob covers the whole mount. Used by the KV preflight {@code sys/internal/ui/mounts/:path}, which
+     * least-privilege tokens must be able to call.
+     */
+    public boolean hasMountAccess(String mountPath) {
+        if (root) return true;
+        for (Map.Entry<String, Permissions> e : exact.entrySet()) {
+            if (e.getKey().startsWith(mountPath) && grants(e.getValue())) return true;
+        }
+        for (Map.Entry<String, Permissions> e : prefixes.entrySet()) {
+            String base = e.getKey();
+            if ((base.startsWith(mountPath) || mountPath.startsWith(base)) && grants(e.getValue())) return true;
+        }
+        String[] mountParts = mountPath.split("/", -1);
+        for (SegmentRule r : segmentRules) {
+            if (!grants(r.perms)) continue;
+            boolean ok = true;
+            for (int i = 0; i < mountParts.length - 1 && i < r.segments.length; i++) {
+                String seg = r.segments[i];
+                boolean last = i == r.segments.length - 1;
+                if (seg.equals("+") || seg.equals(mountParts[i]) || (last && r.prefix && mountParts[i].startsWith(seg))) continue;
+                ok = false;
+                break;
+            }
+            if (ok) return true;
+        }
+        return false;
+    }
+
+    private static boolean grants(Permissions p) {
+        return p.capabilities != 0 && (p.capabilities & Capability.DENY.bit()) == 0;
+    }
+
     private Permissions match(String path, boolean list) {
         Permissions p = exact.get(path);
         if (p != null) return p;
