@@ -2,6 +2,7 @@ package dev.keyhaven.server;
 
 import dev.keyhaven.core.CoreExtension;
 import dev.keyhaven.core.Keyhaven;
+import dev.keyhaven.core.alerts.Observability;
 import dev.keyhaven.core.auth.DefaultAuthService;
 import dev.keyhaven.core.auth.policy.PolicyEndpoints;
 import dev.keyhaven.core.engine.Engine;
@@ -10,6 +11,7 @@ import dev.keyhaven.core.engine.EngineFactory;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
+import dev.keyhaven.core.storage.PrefixedStorage;
 import dev.keyhaven.core.storage.StorageException;
 import dev.keyhaven.core.storage.sqlite.SqliteStorage;
 import java.io.IOException;
@@ -45,13 +47,15 @@ public final class KeyhavenServer implements AutoCloseable {
     static final String DEV_STORE_FILE = "keyhaven.db";
 
     private final Keyhaven core;
+    private final Observability observability;
     private final HttpServer http;
     private final ServerConfig config;
     private final Optional<Path> tempDir;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    private KeyhavenServer(Keyhaven core, HttpServer http, ServerConfig config, Optional<Path> tempDir) {
+    private KeyhavenServer(Keyhaven core, HttpServer http, ServerConfig config, Optional<Path> tempDir, Observability observability) {
+        this.observability = observability;
         this.core = core;
         this.http = http;
         this.config = config;
@@ -129,6 +133,7 @@ public final class KeyhavenServer implements AutoCloseable {
 
         Keyhaven core = null;
         HttpServer http = null;
+        Observability observability = null;
         try {
             // Tokens and ACL policies: token engine at auth/token/, policy endpoints under sys/
             DefaultAuthService auth = new DefaultAuthService();
@@ -152,6 +157,9 @@ public final class KeyhavenServer implements AutoCloseable {
             for (CoreExtension ext : extensions) ext.configure(b);
             core = b.build();
             for (String prefix : PolicyEndpoints.PREFIXES) core.system().register(prefix, auth.policyEndpoints());
+            // sys/metrics, sys/alerts and the alert engine (records in the barrier under core/observability/)
+            observability = Observability.install(core.telemetry(), core.system()::register,
+                    new PrefixedStorage(core.barrier(), Observability.STORAGE_PREFIX), core.clock(), config.telemetry());
             for (CoreExtension ext : extensions) ext.started(core);
 
             // bind first: a port in use fails before anything is initialized or unsealed
@@ -166,11 +174,12 @@ public final class KeyhavenServer implements AutoCloseable {
                 rootToken = au.rootToken;
             }
             if (config.ui()) log.warn("ui = true: Keyhaven has no web UI; the setting is ignored");
-            KeyhavenServer server = new KeyhavenServer(core, http, config, tempDir);
+            KeyhavenServer server = new KeyhavenServer(core, http, config, tempDir, observability);
             server.printBanner(out, opts, unsealKeyShown, rootToken);
             return server;
         } catch (RuntimeException e) {
             if (http != null) http.close();
+            if (observability != null) observability.close();
             if (core != null) core.close();
             else storage.close();
             deleteTree(tempDir);
@@ -309,6 +318,7 @@ public final class KeyhavenServer implements AutoCloseable {
         try {
             log.info("shutting down");
             http.stop(Duration.ofSeconds(30));
+            observability.close();
             core.close();
             deleteTree(tempDir);
             log.info("stopped");
