@@ -26,14 +26,18 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // Subcommands, one line each (keep sorted by name).
         cl.addSubcommand("alerts", new AlertsCommand());
+        cl.addSubcommand("auth", new AuthCommand());
+        cl.addSubcommand(new DoctorCommand());
         cl.addSubcommand("kv", new KvCommand());
         cl.addSubcommand("operator", new OperatorCommand());
         cl.addSubcommand("policy", new PolicyCommand());
+        cl.addSubcommand("scan", new ScanCommand());
         cl.addSubcommand("server", new ServerCommand());
         cl.addSubcommand("status", new StatusCommand());
         cl.addSubcommand("token", new TokenCommand());
         addHelpOptions(cl);
         cl.setExecutionExceptionHandler(Main::handleError);
+        cl.setParameterExceptionHandler(Main::handleUsageError);
         return cl;
     }
 
@@ -45,6 +49,14 @@ public final class Main implements Runnable {
                     .description("Show this help message and exit.").build());
         }
         for (CommandLine sub : cl.getSubcommands().values()) addHelpOptions(sub);
+    }
+
+    /** A usage error: one line saying what is wrong and where to look, exit code 2 (no full usage dump). */
+    static int handleUsageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        cmd.getErr().println("error: " + ex.getMessage());
+        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return 2;
     }
 
     /** Exit codes: API and I/O errors 1, bad arguments 2; one message, never a stack trace. */

@@ -4,6 +4,12 @@ import dev.keyhaven.core.CoreExtension;
 import dev.keyhaven.core.Keyhaven;
 import dev.keyhaven.core.alerts.Observability;
 import dev.keyhaven.core.auth.DefaultAuthService;
+import dev.keyhaven.core.auth.approle.AppRoleFactory;
+import dev.keyhaven.core.auth.jwt.JwtAuthFactory;
+import dev.keyhaven.core.auth.login.LoginEvents;
+import dev.keyhaven.core.auth.login.Slf4jLoginEvents;
+import dev.keyhaven.core.auth.login.SysAuthEndpoints;
+import dev.keyhaven.core.auth.login.TokenIssuer;
 import dev.keyhaven.core.auth.policy.PolicyEndpoints;
 import dev.keyhaven.core.engine.Engine;
 import dev.keyhaven.core.engine.EngineContext;
@@ -31,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -151,12 +158,18 @@ public final class KeyhavenServer implements AutoCloseable {
                         }
                     })
                     .defaultMount("auth/token/", "token", Map.of());
+            // CI and service login methods (sys/auth types jwt, oidc, approle); login attempts go to the keyhaven.login logger.
+            LoginEvents loginEvents = new Slf4jLoginEvents();
+            b.engineFactory(JwtAuthFactory.jwt(TokenIssuer.of(auth), loginEvents))
+                    .engineFactory(JwtAuthFactory.oidc(TokenIssuer.of(auth), loginEvents))
+                    .engineFactory(new AppRoleFactory(TokenIssuer.of(auth), loginEvents));
             List<CoreExtension> extensions = new ArrayList<>();
             ServiceLoader.load(CoreExtension.class).forEach(extensions::add);
             ServiceLoader.load(EngineFactory.class).forEach(b::engineFactory);
             for (CoreExtension ext : extensions) ext.configure(b);
             core = b.build();
             for (String prefix : PolicyEndpoints.PREFIXES) core.system().register(prefix, auth.policyEndpoints());
+            core.system().register("auth", new SysAuthEndpoints(core, Set.of("jwt", "oidc", "approle")));
             // sys/metrics, sys/alerts and the alert engine (records in the barrier under core/observability/)
             observability = Observability.install(core.telemetry(), core.system()::register,
                     new PrefixedStorage(core.barrier(), Observability.STORAGE_PREFIX), core.clock(), config.telemetry());

@@ -1,0 +1,114 @@
+package dev.keyhaven.core.auth.jwt;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The only way the JWT method reaches the network: HTTPS GET of discovery documents and JWKS, with an optional CA
+ * bundle (PEM), a connect/request timeout, a response-size cap and no redirects.
+ */
+final class Https {
+    static final int MAX_BODY = 1024 * 1024;
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** A fetch that failed; the message is safe to show (no response body is ever included). */
+    static final class FetchException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FetchException(String message) {
+            super(message);
+        }
+    }
+
+    private Https() {}
+
+    /** Validates a URL the method will fetch: https, a host, no user info, no fragment. */
+    static URI checkUrl(String raw) throws FetchException {
+        URI u;
+        try {
+            u = new URI(raw.strip());
+        } catch (java.net.URISyntaxException e) {
+            throw new FetchException("invalid URL");
+        }
+        if (u.getScheme() == null || !u.getScheme().toLowerCase(Locale.ROOT).equals("https")) throw new FetchException("URL must use https");
+        if (u.getHost() == null || u.getHost().isEmpty()) throw new FetchException("URL has no host");
+        if (u.getRawUserInfo() != null) throw new FetchException("URL must not contain user info");
+        if (u.getRawFragment() != null) throw new FetchException("URL must not contain a fragment");
+        return u;
+    }
+
+    /** Parses a PEM bundle of CA certificates. Throws IllegalArgumentException when none can be parsed. */
+    static Collection<? extends Certificate> parseCaPem(String pem) {
+        try {
+            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.strip().getBytes(StandardCharsets.US_ASCII)));
+            if (certs.isEmpty()) throw new IllegalArgumentException("no certificate");
+            return certs;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException("could not parse CA PEM value successfully");
+        }
+    }
+
+    /** A client trusting only {@code caPem} when given, else the JDK's default trust store. */
+    static HttpClient client(String caPem) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
+        if (!caPem.isBlank()) {
+            try {
+                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                int i = 0;
+                for (Certificate c : parseCaPem(caPem)) ks.setCertificateEntry("ca" + i++, c);
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, tmf.getTrustManagers(), null);
+                b.sslContext(ctx);
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalArgumentException("could not parse CA PEM value successfully");
+            }
+        }
+        return b.build();
+    }
+
+    /** GET → body bytes; 200 only, at most {@link #MAX_BODY} bytes. */
+    static byte[] get(HttpClient client, URI uri) throws FetchException {
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
+        try {
+            HttpResponse<InputStream> resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = resp.body()) {
+                if (resp.statusCode() != 200) throw new FetchException("unexpected HTTP status " + resp.statusCode() + " from " + hostOf(uri));
+                byte[] body = in.readNBytes(MAX_BODY + 1);
+                if (body.length > MAX_BODY) throw new FetchException("response from " + hostOf(uri) + " is larger than " + MAX_BODY + " bytes");
+                return body;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FetchException("interrupted while fetching from " + hostOf(uri));
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new FetchException("timed out fetching from " + hostOf(uri));
+        } catch (javax.net.ssl.SSLException e) {
+            throw new FetchException("TLS error talking to " + hostOf(uri) + " (check the CA PEM)");
+        } catch (IOException e) {
+            throw new FetchException("could not fetch from " + hostOf(uri) + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    static String hostOf(URI u) {
+        return u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+    }
+}
