@@ -17,6 +17,7 @@ import dev.keyhaven.core.engine.EngineFactory;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
+import dev.keyhaven.core.metrics.Telemetry;
 import dev.keyhaven.core.storage.PrefixedStorage;
 import dev.keyhaven.core.storage.StorageException;
 import dev.keyhaven.core.storage.sqlite.SqliteStorage;
@@ -159,7 +160,10 @@ public final class KeyhavenServer implements AutoCloseable {
                     })
                     .defaultMount("auth/token/", "token", Map.of());
             // CI and service login methods (sys/auth types jwt, oidc, approle); login attempts go to the keyhaven.login logger.
-            LoginEvents loginEvents = new Slf4jLoginEvents();
+            // ... and to telemetry (auth-failure metrics, brute-force alerts)
+            Telemetry telemetry = new Telemetry(java.time.Clock.systemUTC());
+            b.telemetry(telemetry);
+            LoginEvents loginEvents = new Slf4jLoginEvents().and(telemetry);
             b.engineFactory(JwtAuthFactory.jwt(TokenIssuer.of(auth), loginEvents))
                     .engineFactory(JwtAuthFactory.oidc(TokenIssuer.of(auth), loginEvents))
                     .engineFactory(new AppRoleFactory(TokenIssuer.of(auth), loginEvents));

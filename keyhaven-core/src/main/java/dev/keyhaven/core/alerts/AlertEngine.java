@@ -40,8 +40,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class AlertEngine implements TelemetryListener {
     private static final Logger LOG = LoggerFactory.getLogger(AlertEngine.class);
-    /** Failure reasons that count towards brute force (guessing), as opposed to a valid token lacking a capability. */
-    static final Set<String> GUESSING_REASONS = Set.of("invalid_token", "invalid_credentials", "other");
+    /**
+     * Failure reasons that count towards brute force (guessing a credential): unknown tokens and failed logins whose
+     * credential was wrong. Not counted: a missing token, a valid token lacking a capability, stale tokens (their own
+     * rule), and login failures that are not guesses (missing input, configuration, internal errors).
+     */
+    static final Set<String> GUESSING_REASONS = Set.of("invalid_token", "other", "role", "cidr", "signature", "issuer", "subject", "audience",
+            "expired", "claims", "replay", "credentials");
     static final int ACCESSOR_SHOWN = 8;
 
     private final Clock clock;

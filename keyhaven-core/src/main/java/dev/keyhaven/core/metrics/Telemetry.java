@@ -1,6 +1,9 @@
 package dev.keyhaven.core.metrics;
 
 import dev.keyhaven.core.auth.AuthListener;
+import dev.keyhaven.core.auth.login.FailureClass;
+import dev.keyhaven.core.auth.login.LoginAttempt;
+import dev.keyhaven.core.auth.login.LoginEvents;
 import dev.keyhaven.core.auth.token.TokenEntry;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
@@ -45,12 +48,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Never throws into the caller: a failing listener is logged (class name only) and skipped.
  */
-public final class Telemetry implements AuthListener {
+public final class Telemetry implements AuthListener, LoginEvents {
     public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    /** Auth-failure reasons with a label of their own; any other reason is counted as {@code other}. */
-    public static final Set<String> AUTH_FAILURE_REASONS = Set.of(AuthListener.MISSING_TOKEN, AuthListener.INVALID_TOKEN,
-            AuthListener.EXPIRED_TOKEN, AuthListener.REVOKED_TOKEN, AuthListener.PERMISSION_DENIED, "invalid_credentials");
+    /**
+     * Auth-failure reasons with a label of their own: the token reasons of {@link AuthListener} and the login
+     * {@link FailureClass} labels ({@code credentials}, {@code signature}, {@code role} ...). Any other reason is
+     * counted as {@code other}.
+     */
+    public static final Set<String> AUTH_FAILURE_REASONS = reasons();
     /** Kinds of stale credential use. */
     public static final String KIND_EXPIRED_TOKEN = "expired_token";
     public static final String KIND_REVOKED_TOKEN = "revoked_token";
@@ -58,6 +64,13 @@ public final class Telemetry implements AuthListener {
     public static final Set<String> CREDENTIAL_KINDS = Set.of(KIND_EXPIRED_TOKEN, KIND_REVOKED_TOKEN, KIND_RETIRED_SECRET_VERSION);
 
     private static final Logger LOG = LoggerFactory.getLogger(Telemetry.class);
+
+    private static Set<String> reasons() {
+        java.util.Set<String> r = new java.util.HashSet<>(Set.of(AuthListener.MISSING_TOKEN, AuthListener.INVALID_TOKEN,
+                AuthListener.EXPIRED_TOKEN, AuthListener.REVOKED_TOKEN, AuthListener.PERMISSION_DENIED));
+        for (FailureClass c : FailureClass.values()) r.add(c.label());
+        return Set.copyOf(r);
+    }
     private static final DateTimeFormatter GO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -103,7 +116,8 @@ public final class Telemetry implements AuthListener {
     /**
      * A request left the core: the request flow calls this once per request with the status it ended with (the
      * response's status, or the error's). Derives everything else from the request: mount, operation, the token's
-     * accessor (for rate baselines, never a label), the bounded path prefix, secret reads and failed logins.
+     * accessor (for rate baselines, never a label), the bounded path prefix and secret reads. (Failed logins come
+     * from the auth methods through {@link #onLogin}.)
      */
     public void onRequest(Request req, int status, long durationNanos) {
         String mount = req.mountPoint();
@@ -112,9 +126,6 @@ public final class Telemetry implements AuthListener {
         boolean login = mount.startsWith("auth/") && (req.relativePath().equals("login") || req.relativePath().startsWith("login/"));
         record(mount, type, req.operation(), status, durationNanos, login);
         if (status < 400 && req.operation() == Operation.READ && isSecretMount(mount)) onRead(mount, prefix);
-        if (login && (status == 400 || status == 401 || status == 403)) {
-            onAuthFailure(type.isEmpty() ? "unknown" : type, "invalid_credentials", req.remoteAddress());
-        }
         String accessor = req.auth(TokenEntry.class).map(TokenEntry::accessor).orElse("");
         RequestEvent e = new RequestEvent(mount, type, req.operation(), status, durationNanos, accessor, prefix, req.remoteAddress());
         for (TelemetryListener l : listeners) safely(() -> l.onRequest(e));
@@ -158,6 +169,17 @@ public final class Telemetry implements AuthListener {
             String kind = failure.reason().equals(AuthListener.EXPIRED_TOKEN) ? KIND_EXPIRED_TOKEN : KIND_REVOKED_TOKEN;
             onExpiredCredentialUse(kind, failure.accessor(), failure.remoteAddress());
         }
+    }
+
+    /**
+     * From the login methods (JWT/OIDC, AppRole): a failed attempt counts as an auth failure of that method with its
+     * {@link FailureClass} as reason (and feeds brute-force detection by client address).
+     */
+    @Override
+    public void onLogin(LoginAttempt attempt) {
+        if (attempt.success()) return;
+        String reason = attempt.failureClass().map(FailureClass::label).orElse("other");
+        onAuthFailure(attempt.method().isEmpty() ? "unknown" : attempt.method(), reason, attempt.remoteAddress());
     }
 
     /** A successful read of secret data under {@code mount}, by bounded path prefix. */

@@ -7,6 +7,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.keyhaven.core.auth.AuthHarness;
 import dev.keyhaven.core.auth.MutableClock;
+import dev.keyhaven.core.auth.login.FailureClass;
+import dev.keyhaven.core.auth.login.LoginAttempt;
 import dev.keyhaven.core.auth.token.TokenEntry;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
@@ -50,10 +52,10 @@ class AlertRulesTest {
         return prefix + HexFormat.of().formatHex(b);
     }
 
+    /** What the AppRole method reports for a wrong secret ID. */
     private void failedLogin(String source) {
-        Request r = Request.builder(Operation.UPDATE, "auth/approle/login").remoteAddress(source).build();
-        r.setMount("auth/approle/", "approle", "approle_1", "login");
-        telemetry.onRequest(r, 400, 1_000_000);
+        telemetry.onLogin(new LoginAttempt(clock.instant(), "approle", "auth/approle/", "ci", false, Optional.of(FailureClass.CREDENTIALS),
+                "invalid role or secret ID", Map.of(), "", source, ""));
     }
 
     private void read(String accessor, String rel) {
@@ -120,6 +122,10 @@ class AlertRulesTest {
     void validTokensLackingACapabilityAreNotBruteForce() {
         for (int i = 0; i < 100; i++) telemetry.onAuthFailure("token", "permission_denied", "192.0.2.7");
         for (int i = 0; i < 100; i++) telemetry.onAuthFailure("token", "missing_token", "192.0.2.7");
+        for (int i = 0; i < 100; i++) {
+            telemetry.onLogin(new LoginAttempt(clock.instant(), "jwt", "auth/jwt/", "", false, Optional.of(FailureClass.MISSING_INPUT), "missing role",
+                    Map.of(), "", "192.0.2.7", ""));
+        }
         assertThat(alerts(AlertRule.BRUTE_FORCE)).isEmpty();
         for (int i = 0; i < 50; i++) telemetry.onAuthFailure("token", "invalid_token", "192.0.2.7");
         assertThat(alerts(AlertRule.BRUTE_FORCE)).hasSize(1);

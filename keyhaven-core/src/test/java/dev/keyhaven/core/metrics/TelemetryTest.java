@@ -59,6 +59,8 @@ class TelemetryTest {
         for (int i = 0; i < 3; i++) telemetry.onRequest(request(Operation.READ, "secret/", "kv", "data/app/db/password", token, accessor), 200, 2_000_000);
         telemetry.onRequest(request(Operation.UPDATE, "secret/", "kv", "data/app/db/password", token, accessor), 403, 1_000_000);
         telemetry.onRequest(request(Operation.UPDATE, "auth/approle/", "approle", "login", null, null), 400, 1_000_000);
+        telemetry.onLogin(new dev.keyhaven.core.auth.login.LoginAttempt(Instant.now(), "approle", "auth/approle/", "ci", false,
+                java.util.Optional.of(dev.keyhaven.core.auth.login.FailureClass.CREDENTIALS), "invalid role or secret ID", Map.of(), "", "192.0.2.7", ""));
         telemetry.onAuthFailure(new AuthListener.AuthFailure("token", AuthListener.REVOKED_TOKEN, "192.0.2.7", accessor));
         telemetry.onAuthFailure(new AuthListener.AuthFailure("token", AuthListener.EXPIRED_TOKEN, "192.0.2.7", accessor));
         telemetry.onPreviousVersionReadAfterOverlap("secret/app/db/password");
@@ -82,7 +84,7 @@ class TelemetryTest {
         assertThat(value(f, "vault_core_handle_login_request", "vault_core_handle_login_request_count", Map.of())).isEqualTo(1.0);
         assertThat(f.get("vault_core_handle_request").samples()).anyMatch(s -> "0.99".equals(s.labels().get("quantile")));
         assertThat(value(f, "keyhaven_secret_reads_total", "keyhaven_secret_reads_total", Map.of("mount", "secret/", "path_prefix", "app/db/"))).isEqualTo(3.0);
-        assertThat(value(f, "keyhaven_auth_failures_total", "keyhaven_auth_failures_total", Map.of("method", "approle", "reason", "invalid_credentials"))).isEqualTo(1.0);
+        assertThat(value(f, "keyhaven_auth_failures_total", "keyhaven_auth_failures_total", Map.of("method", "approle", "reason", "credentials"))).isEqualTo(1.0);
         assertThat(value(f, "keyhaven_auth_failures_total", "keyhaven_auth_failures_total", Map.of("method", "token", "reason", "revoked_token"))).isEqualTo(1.0);
         assertThat(value(f, "keyhaven_expired_credential_uses_total", "keyhaven_expired_credential_uses_total", Map.of("kind", "revoked_token"))).isEqualTo(1.0);
         assertThat(value(f, "keyhaven_expired_credential_uses_total", "keyhaven_expired_credential_uses_total", Map.of("kind", "expired_token"))).isEqualTo(1.0);

@@ -167,6 +167,28 @@ class MetricsHttpTest {
     }
 
     @Test
+    void fiftyFailedAppRoleLoginsInAMinuteRaiseOneBruteForceAlert() {
+        String root = devServer();
+        assertThat(send("POST", "/v1/sys/auth/approle", root, "{\"type\":\"approle\"}").status()).isIn(200, 204);
+        for (int i = 0; i < 60; i++) {
+            Res r = send("POST", "/v1/auth/approle/login", null, "{\"role_id\":\"" + random("r") + "\",\"secret_id\":\"" + random("s") + "\"}");
+            assertThat(r.status()).isEqualTo(400);
+        }
+        Res list = send("LIST", "/v1/sys/alerts", root, null);
+        assertThat(list.status()).isEqualTo(200);
+        @SuppressWarnings("unchecked") Map<String, Map<String, Object>> info = (Map<String, Map<String, Object>>) list.data().get("key_info");
+        assertThat(info.values()).singleElement().satisfies(i -> {
+            assertThat(i.get("rule")).isEqualTo("brute_force");
+            assertThat(i.get("subject")).isEqualTo("source 127.0.0.1");
+        });
+        Map<String, PrometheusTextParser.Family> f = PrometheusTextParser.parse(send("GET", "/v1/sys/metrics?format=prometheus", root, null).body());
+        assertThat(f.get("keyhaven_auth_failures_total").samples()).anySatisfy(s -> {
+            assertThat(s.labels()).containsEntry("method", "approle");
+            assertThat(s.value()).isEqualTo(60.0);
+        });
+    }
+
+    @Test
     void badTelemetryConfigIsRefusedWithFileAndLine() {
         String base = "storage \"sqlite\" {\n  path = \"x.db\"\n}\nlistener \"tcp\" {\n  tls_disable = true\n}\n";
         assertThatThrownBy(() -> ServerConfig.parse("k.hcl", base + "telemetry {\n  unauthenticated_metrics_acess = true\n}\n", dir))
