@@ -14,8 +14,10 @@ import dev.keyhaven.doctor.report.SarifReporter;
 import dev.keyhaven.doctor.report.TextReporter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Parameters;
             "  0   no finding at or above --fail-on",
             "  11  highest finding over the threshold is low, 12 medium, 13 high, 14 critical",
             "  1   error (unreadable repository, bad config)",
-            "  2   usage error",
+            "  2   usage error (unknown option or check id, bad --format/--fail-on)",
             "Suppress inline with '# keyhaven: ignore[KH201] reason: ... until: 2027-01-01' or in .keyhaven/doctor.toml;",
             "a suppression without a reason, or past its date, does not apply. See docs/doctor.md."})
 public final class DoctorCommand implements Callable<Integer> {
@@ -62,10 +64,44 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the checks and exit")
     boolean list;
 
+    /** Unknown options are reported by us in one line (picocli would print the whole usage). */
+    @CommandLine.Unmatched
+    List<String> unmatched = new ArrayList<>();
+
+    /** A usage problem: one line on stderr, exit 2. */
+    private static final class UsageError extends Exception {
+        UsageError(String m) { super(m); }
+    }
+
     @Override
-    public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+    public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        try {
+            return run(spec.commandLine().getOut(), err);
+        } catch (UsageError e) {
+            err.println("keyhaven doctor: " + e.getMessage() + " (see 'keyhaven doctor --help')");
+            return 2;
+        } catch (DoctorException e) {
+            err.println("keyhaven doctor: error: " + e.getMessage());
+            return 1;
+        } catch (IOException | UncheckedIOException e) {
+            String m = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+            err.println("keyhaven doctor: error: " + (m == null ? e.getClass().getSimpleName() : m));
+            return 1;
+        } catch (RuntimeException e) {
+            // never a stack trace, never a 1x exit code (those mean findings); the message names no file content
+            err.println("keyhaven doctor: internal error: " + e.getClass().getSimpleName());
+            return 1;
+        } finally {
+            err.flush();
+        }
+    }
+
+    private int run(PrintWriter out, PrintWriter err) throws UsageError, IOException {
+        if (!unmatched.isEmpty()) {
+            String u = unmatched.get(0);
+            throw new UsageError(u.startsWith("-") ? "unknown option '" + u + "'" : "only one DIR can be given (unexpected '" + u + "')");
+        }
         Doctor doctor = new Doctor();
         if (list) {
             for (Check c : doctor.catalogue()) {
@@ -74,54 +110,46 @@ public final class DoctorCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        if (!Set.of("text", "json", "sarif").contains(format)) throw usage("--format must be text, json or sarif");
-        if (dryRun && !fix) throw usage("--dry-run only makes sense with --fix");
+        if (!Set.of("text", "json", "sarif").contains(format)) throw new UsageError("unknown --format '" + format + "' (use text, json or sarif)");
+        if (dryRun && !fix) throw new UsageError("--dry-run only makes sense with --fix");
         Severity threshold;
         try {
             threshold = Severity.parse(failOn);
         } catch (DoctorException e) {
-            throw usage("--fail-on: " + e.getMessage());
+            threshold = Severity.INFO;
         }
-        if (threshold == Severity.INFO) throw usage("--fail-on must be critical, high, medium or low");
+        if (threshold == Severity.INFO) throw new UsageError("unknown --fail-on '" + failOn + "' (use critical, high, medium or low)");
         DoctorOptions opts = new DoctorOptions(new LinkedHashSet<>(only), new LinkedHashSet<>(skip), LocalDate.now());
         List<Check> checks;
         try {
             checks = doctor.selected(opts);
         } catch (DoctorException e) {
-            throw usage(e.getMessage());
+            throw new UsageError(e.getMessage());
         }
-        try {
-            long t0 = System.nanoTime();
-            RepoContext ctx = RepoLoader.load(dir, opts.today());
-            Report report = doctor.run(ctx, checks, t0);
-            if (fix) {
-                List<Fixer.Edit> edits = Fixer.plan(ctx, report);
-                PrintWriter sink = format.equals("text") ? out : err;
-                if (edits.isEmpty()) sink.println("nothing to fix mechanically");
-                for (Fixer.Edit e : edits) sink.print(e.diff());
+        long t0 = System.nanoTime();
+        RepoContext ctx = RepoLoader.load(dir, opts.today());
+        Report report = doctor.run(ctx, checks, t0);
+        if (fix) {
+            List<Fixer.Edit> edits = Fixer.plan(ctx, report);
+            // with json/sarif, stdout stays one parseable document: the diff goes to stderr
+            PrintWriter sink = format.equals("text") ? out : err;
+            if (edits.isEmpty()) sink.println("nothing to fix mechanically");
+            for (Fixer.Edit e : edits) sink.print(e.diff());
+            if (dryRun && !edits.isEmpty()) sink.println("dry run: " + edits.size() + " file change(s) shown, nothing written");
+            sink.flush();
+            if (!dryRun && !edits.isEmpty()) {
+                Fixer.apply(ctx.root(), edits);
+                sink.println("applied " + edits.size() + " file change(s); re-checking");
                 sink.flush();
-                if (!dryRun && !edits.isEmpty()) {
-                    Fixer.apply(ctx.root(), edits);
-                    sink.println("applied " + edits.size() + " file change(s); re-checking");
-                    sink.flush();
-                    ctx = RepoLoader.load(dir, opts.today());
-                    report = doctor.run(ctx, checks, System.nanoTime());
-                }
+                ctx = RepoLoader.load(dir, opts.today());
+                report = doctor.run(ctx, checks, System.nanoTime());
             }
-            switch (format) {
-                case "json" -> JsonReporter.write(report, out);
-                case "sarif" -> SarifReporter.write(report, out);
-                default -> TextReporter.write(report, out);
-            }
-            return report.exitCode(threshold);
-        } catch (DoctorException e) {
-            err.println("error: " + e.getMessage());
-            err.flush();
-            return 1;
         }
-    }
-
-    private CommandLine.ParameterException usage(String msg) {
-        return new CommandLine.ParameterException(spec.commandLine(), msg);
+        switch (format) {
+            case "json" -> JsonReporter.write(report, out);
+            case "sarif" -> SarifReporter.write(report, out);
+            default -> TextReporter.write(report, out);
+        }
+        return report.exitCode(threshold);
     }
 }

@@ -26,6 +26,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // Subcommands, one line each (keep sorted by name).
         cl.addSubcommand("alerts", new AlertsCommand());
+        cl.addSubcommand("audit", new AuditCommand());
         cl.addSubcommand("auth", new AuthCommand());
         cl.addSubcommand(new DoctorCommand());
         cl.addSubcommand("kv", new KvCommand());

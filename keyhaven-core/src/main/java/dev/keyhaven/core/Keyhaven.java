@@ -1,5 +1,9 @@
 package dev.keyhaven.core;
 
+import dev.keyhaven.core.audit.AuditAuth;
+import dev.keyhaven.core.audit.AuditBroker;
+import dev.keyhaven.core.audit.AuditEngine;
+import dev.keyhaven.core.audit.AuditEvent;
 import dev.keyhaven.core.auth.AuthService;
 import dev.keyhaven.core.auth.PathTraits;
 import dev.keyhaven.core.auth.RootTokenAuthService;
@@ -72,6 +76,7 @@ public final class Keyhaven implements AutoCloseable {
     private final Telemetry telemetry;
     private final Map<String, EngineFactory> factories = new ConcurrentHashMap<>();
     private final List<MountEntry> defaultMounts;
+    private final dev.keyhaven.core.audit.AuditRetention auditRetention;
     private final Router router = new Router();
     private final SystemBackend system;
     private final MountEntry sysEntry = new MountEntry("sys/", "system", "00000000-0000-0000-0000-000000000000", "system_00000000", "system endpoints", Map.of());
@@ -85,6 +90,8 @@ public final class Keyhaven implements AutoCloseable {
     private volatile String clusterName = "";
     private volatile String clusterId = "";
     private volatile boolean closed;
+    /** Audit broker: lives from unseal to seal (its state is behind the barrier); null while sealed. */
+    private volatile AuditBroker audit;
 
     private Keyhaven(Builder b) {
         this.physical = Objects.requireNonNull(b.physical, "physical storage");
@@ -96,9 +103,12 @@ public final class Keyhaven implements AutoCloseable {
         this.configuredClusterName = b.clusterName;
         this.storageType = b.storageType;
         this.defaultMounts = List.copyOf(b.defaultMounts);
+        this.auditRetention = b.auditRetention;
         factories.put(KvEngineFactory.TYPE, new KvEngineFactory(ctx -> new KvV1Engine(ctx.storage())));
         for (EngineFactory f : b.factories) factories.put(f.type(), f);
         this.system = new SystemBackend(this);
+        AuditEngine auditEngine = new AuditEngine(() -> audit);
+        for (String prefix : AuditEngine.PREFIXES) system.register(prefix, auditEngine);
         this.sealConfig = physical.get(AesGcmBarrier.SEAL_CONFIG_PATH).map(SealConfig::fromJson).orElse(null);
     }
 
@@ -116,6 +126,7 @@ public final class Keyhaven implements AutoCloseable {
         private final List<MountEntry> defaultMounts = new ArrayList<>();
         private String clusterName = "";
         private String storageType = "sqlite";
+        private dev.keyhaven.core.audit.AuditRetention auditRetention;
 
         private Builder(Storage physical) {
             this.physical = physical;
@@ -132,6 +143,8 @@ public final class Keyhaven implements AutoCloseable {
             this.defaultMounts.add(new MountEntry(path, type, "", "", "", options));
             return this;
         }
+        /** Scheduled pruning of the audit store device (server config {@code audit_retention}); re-armed on every unseal. */
+        public Builder auditRetention(dev.keyhaven.core.audit.AuditRetention r) { this.auditRetention = r; return this; }
         public Builder clusterName(String name) { this.clusterName = name == null ? "" : name; return this; }
         public Builder storageType(String type) { this.storageType = type; return this; }
         public Keyhaven build() { return new Keyhaven(this); }
@@ -157,6 +170,68 @@ public final class Keyhaven implements AutoCloseable {
 
     public Router router() {
         return router;
+    }
+
+    /** The audit broker while unsealed. */
+    public Optional<AuditBroker> audit() {
+        return Optional.ofNullable(audit);
+    }
+
+    /**
+     * authorize → audit the request → engine → audit the response, failing closed: if no enabled audit device
+     * accepts an entry the broker throws 503 and nothing of the response leaves. Refused requests are audited too
+     * (request and response entries with Vault's {@code error}).
+     */
+    private Response audited(Request req, Engine engine) {
+        AuditBroker a = audit;
+        try {
+            authService.authorize(req, traits(engine, req));
+        } catch (KeyhavenException e) {
+            if (a != null && a.hasDevices()) {
+                AuditEvent ev = AuditEvent.of(req, auditAuth(req));
+                a.logRequest(ev, e);
+                a.logResponse(ev, e);
+            }
+            throw e;
+        }
+        if (a == null || !a.hasDevices()) return engine.handle(req);
+        AuditEvent ev = AuditEvent.of(req, auditAuth(req));
+        a.logRequest(ev);
+        Response resp;
+        try {
+            resp = engine.handle(req);
+        } catch (KeyhavenException e) {
+            a.logResponse(ev, e);
+            throw e;
+        } catch (RuntimeException e) {
+            a.logResponse(ev, new KeyhavenException(ErrorCode.INTERNAL, "internal error"));
+            throw e;
+        }
+        a.logResponse(ev, resp);
+        return resp;
+    }
+
+    /** The audit view of whatever token entry the auth service attached (typed entry or JSON map). */
+    @SuppressWarnings("unchecked")
+    private static AuditAuth auditAuth(Request req) {
+        String token = req.clientToken().orElse("");
+        Optional<Map> m = req.auth(Map.class);
+        if (m.isPresent()) {
+            Map<String, Object> e = m.get();
+            Object pol = e.get("policies");
+            Object meta = e.get("meta");
+            Map<String, String> md = new LinkedHashMap<>();
+            if (meta instanceof Map<?, ?> mm) mm.forEach((k, v) -> md.put(String.valueOf(k), String.valueOf(v)));
+            return new AuditAuth(token, str(e.get("accessor")), str(e.get("display_name")),
+                    pol instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of(), md, str(e.get("entity_id")), str(e.get("type")));
+        }
+        return req.auth(dev.keyhaven.core.auth.token.TokenEntry.class)
+                .map(t -> new AuditAuth(token, t.accessor(), t.displayName(), t.policies(), t.meta(), t.entityId(), "service"))
+                .orElseGet(() -> AuditAuth.tokenOnly(token));
+    }
+
+    private static String str(Object o) {
+        return o == null ? "" : o.toString();
     }
 
     public SystemBackend system() {
@@ -354,6 +429,8 @@ public final class Keyhaven implements AutoCloseable {
         clusterId = String.valueOf(cluster.getOrDefault("id", ""));
         clusterName = !configuredClusterName.isEmpty() ? configuredClusterName : String.valueOf(cluster.getOrDefault("name", ""));
         authService.start(new PrefixedStorage(barrier, "core/auth/"), clock);
+        audit = new AuditBroker(new PrefixedStorage(barrier, "core/audit/"), clock);
+        if (auditRetention != null) audit.scheduleRetention(auditRetention);
         router.add(sysEntry, system);
         for (MountEntry e : loadMountTable()) mountEngine(e);
         for (MountEntry d : defaultMounts) {
@@ -372,6 +449,9 @@ public final class Keyhaven implements AutoCloseable {
                 log.warn("engine at {} failed to close: {}", m.entry().path(), e.toString());
             }
         }
+        AuditBroker a = audit;
+        audit = null;
+        if (a != null) a.close();
         try {
             authService.stop();
         } finally {
@@ -553,8 +633,7 @@ public final class Keyhaven implements AutoCloseable {
             MountEntry entry = route.mount().entry();
             Engine engine = route.mount().engine();
             req.setMount(entry.path(), entry.type(), entry.accessor(), route.relativePath());
-            authService.authorize(req, traits(engine, req));
-            resp = engine.handle(req);
+            resp = audited(req, engine);
             sealAfter = engine == system && route.relativePath().equals("seal") && (req.operation() == Operation.UPDATE || req.operation() == Operation.CREATE);
         } finally {
             stateLock.readLock().unlock();

@@ -1,6 +1,6 @@
 package dev.keyhaven.doctor;
 
-/** Effective ignore status of a path with full gitignore semantics (delegates to the scanner's GitIgnore). */
+/** Effective ignore status of a path relative to the checked root, with git's semantics (the scanner's GitIgnore). */
 public interface IgnoreOracle {
     boolean isIgnored(String relativePath, boolean isDirectory);
 }

@@ -141,9 +141,16 @@ public final class RepoContext {
 
     public static boolean isDockerfile(String rel) {
         String n = lowerName(rel);
-        return n.equals("dockerfile") || n.startsWith("dockerfile.") || n.endsWith(".dockerfile")
-                || n.equals("containerfile") || n.startsWith("containerfile.");
+        if (n.equals("dockerfile") || n.endsWith(".dockerfile") || n.equals("containerfile")) return true;
+        // Dockerfile.dev, Dockerfile.alpine, Containerfile.j2 — but not a parser's source file (Dockerfile.java)
+        if (!n.startsWith("dockerfile.") && !n.startsWith("containerfile.")) return false;
+        return !NOT_DOCKERFILE_SUFFIX.contains(n.substring(n.lastIndexOf('.') + 1));
     }
+
+    /** Extensions that make "Dockerfile.x" source code or documentation rather than a Dockerfile variant. */
+    private static final Set<String> NOT_DOCKERFILE_SUFFIX = Set.of("java", "kt", "scala", "groovy", "class", "go", "py", "rb", "rs",
+            "js", "mjs", "cjs", "ts", "tsx", "jsx", "cs", "c", "h", "cc", "cpp", "hpp", "swift", "php", "pl", "md", "rst", "adoc", "txt",
+            "html", "json", "xml", "yml", "yaml", "toml", "snap", "bak", "orig", "swp");
 
     public List<String> dockerfilePaths() { return memo("dockerfiles", () -> files(RepoContext::isDockerfile)); }
 

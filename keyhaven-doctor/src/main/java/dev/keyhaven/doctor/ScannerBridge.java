@@ -4,26 +4,59 @@ import dev.keyhaven.scanner.Entropy;
 import dev.keyhaven.scanner.Placeholders;
 import dev.keyhaven.scanner.Scanner;
 import dev.keyhaven.scanner.rules.RuleSet;
+import dev.keyhaven.scanner.walk.FileWalker;
+import dev.keyhaven.scanner.walk.GitIgnore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The seam to keyhaven-scanner. Detection is the scanner's (built-in rule set, keyword prefilter, RE2/J, entropy
- * and placeholder filters); the doctor adds none of its own. The file walk for non-git directories and gitignore
- * semantics there come from the scanner's walker once it exposes one (see docs/doctor.md); in git work trees the
- * doctor asks git itself (ls-files, check-ignore).
+ * and placeholder filters); so are gitignore semantics ({@link GitIgnore}) and, outside git work trees, the file
+ * walk ({@link FileWalker}). The doctor adds none of its own.
  */
 final class ScannerBridge {
     private ScannerBridge() {}
 
     static SecretDetector detector() { return Holder.DETECTOR; }
 
-    static Optional<List<String>> walk(Path root) { return Optional.empty(); }
+    /**
+     * The ignore rules that apply to {@code root}: those of the enclosing git work tree when there is one (including
+     * the {@code .gitignore} files above {@code root}), otherwise the {@code .gitignore} files under {@code root}
+     * read as git will once the directory is initialised. Only the repository's own files count, never the user's
+     * global excludes file: KH102 judges what protects every clone, not one machine.
+     */
+    static GitIgnore gitIgnore(Path root) {
+        Path r = root.toAbsolutePath().normalize();
+        return new GitIgnore(GitIgnore.findWorkTreeRoot(r).orElse(r));
+    }
 
-    /** Non-git directories: no ignore rules can apply, so every probe is reported as not ignored. */
-    static IgnoreOracle ignoreOracle(Path root) { return (rel, dir) -> false; }
+    /**
+     * Every regular file under {@code root} that the ignore rules keep (files git tracks are kept even when ignored),
+     * relative to {@code root} with forward slashes; never enters {@code .git}, never follows symbolic links.
+     */
+    static List<String> walk(Path root, GitIgnore ignore) {
+        Path r = root.toAbsolutePath().normalize();
+        List<String> out = new ArrayList<>();
+        try {
+            // no size limit: the file list must name large keystores and dumps too; text reads are capped later
+            new FileWalker(new FileWalker.Options(true, Long.MAX_VALUE)).walk(r, r, ignore, new FileWalker.Visitor() {
+                @Override public void file(FileWalker.Entry e) { out.add(e.displayPath()); }
+                @Override public void skipped(String displayPath, FileWalker.SkipReason reason) { }
+            });
+        } catch (IOException e) {
+            throw new DoctorException("cannot walk " + root + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** Ignore status of paths relative to {@code root}, by {@code ignore} (whose root may be an ancestor). */
+    static IgnoreOracle ignoreOracle(Path root, GitIgnore ignore) {
+        Path r = root.toAbsolutePath().normalize();
+        String prefix = r.equals(ignore.root()) ? "" : ignore.root().relativize(r).toString().replace('\\', '/') + "/";
+        return (rel, dir) -> ignore.isIgnored(prefix + rel, dir);
+    }
 
     private static final class Holder {
         static final Scanner SCANNER = new Scanner(RuleSet.builtin());

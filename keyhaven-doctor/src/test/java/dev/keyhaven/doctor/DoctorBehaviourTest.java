@@ -72,6 +72,8 @@ class DoctorBehaviourTest {
         Doctor doc = new Doctor();
         Report r = doc.run(ctx, doc.selected(new DoctorOptions(Set.of("KH102", "KH105"), Set.of(), TODAY)), 0);
         List<Fixer.Edit> edits = Fixer.plan(ctx, r);
+        assertThat(edits).allSatisfy(e -> assertThat(e.diff() + e).doesNotContain(key));
+        assertThat(edits).anySatisfy(e -> assertThat(e.diff()).contains("-AWS_ACCESS_KEY_ID=<redacted>\n+AWS_ACCESS_KEY_ID=\n"));
         Fixer.apply(d, edits);
         assertThat(Files.readString(d.resolve(".env.example"))).isEqualTo("AWS_ACCESS_KEY_ID=\n");
         assertThat(run(d, "KH102", "KH105").findings()).isEmpty();
@@ -106,6 +108,14 @@ class DoctorBehaviourTest {
         Report r = run(d, "KH205");
         assertThat(r.exitCode(Severity.HIGH)).isZero();
         assertThat(r.exitCode(Severity.LOW)).isEqualTo(11);
+    }
+
+    @Test
+    void dockerfileVariantsAreDockerfilesButSourceFilesNamedAfterThemAreNot() {
+        assertThat(List.of("Dockerfile", "svc/Dockerfile.dev", "Dockerfile.alpine", "build/app.dockerfile", "Containerfile", "Containerfile.j2"))
+                .allMatch(RepoContext::isDockerfile);
+        assertThat(List.of("src/docker/Dockerfile.java", "Dockerfile.md", "lib/dockerfile.py", "Dockerfile.test.ts", "dockerfiles/README"))
+                .noneMatch(RepoContext::isDockerfile);
     }
 
     @Test

@@ -44,7 +44,7 @@ final class HttpEdge {
     }
 
     Rendered serve(FullHttpRequest http, String remoteAddress) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = Request.newId();
         boolean head = http.method().equals(HttpMethod.HEAD);
         String path = null;
         Request req = null;

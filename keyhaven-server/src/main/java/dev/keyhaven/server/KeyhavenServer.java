@@ -20,6 +20,7 @@ import dev.keyhaven.core.logical.Request;
 import dev.keyhaven.core.metrics.Telemetry;
 import dev.keyhaven.core.storage.PrefixedStorage;
 import dev.keyhaven.core.storage.StorageException;
+import dev.keyhaven.core.storage.cache.CachingStorage;
 import dev.keyhaven.core.storage.sqlite.SqliteStorage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -145,7 +146,9 @@ public final class KeyhavenServer implements AutoCloseable {
         try {
             // Tokens and ACL policies: token engine at auth/token/, policy endpoints under sys/
             DefaultAuthService auth = new DefaultAuthService();
-            Keyhaven.Builder b = Keyhaven.builder(storage).clusterName(config.clusterName()).storageType("sqlite")
+            // The SQLite file is locked by this process, so a read cache of its (ciphertext) values is safe.
+            Keyhaven.Builder b = Keyhaven.builder(new CachingStorage(storage, 50_000, 64 * 1024)).clusterName(config.clusterName()).storageType("sqlite")
+                    .auditRetention(config.auditRetention().orElse(null))
                     .authService(auth)
                     .engineFactory(new EngineFactory() {
                         @Override
@@ -357,9 +360,12 @@ public final class KeyhavenServer implements AutoCloseable {
         stop();
     }
 
-    /** Stops the server on SIGTERM/SIGINT. */
+    /** Stops the server on SIGTERM/SIGINT; reopens audit files on SIGHUP (for logrotate). */
     public void installShutdownHook() {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "keyhaven-shutdown"));
+        if (!dev.keyhaven.core.audit.AuditSignals.installSighupHandler()) {
+            log.warn("SIGHUP handling is not available on this JVM: audit files are not reopened on SIGHUP");
+        }
     }
 
     private static String hclEscape(String s) {

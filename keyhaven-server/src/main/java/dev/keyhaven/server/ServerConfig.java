@@ -14,6 +14,7 @@ import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import dev.keyhaven.core.audit.AuditRetention;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +55,7 @@ public record ServerConfig(
         String logLevel,
         boolean ui,
         long defaultMaxRequestSize,
+        Optional<AuditRetention> auditRetention,
         Observability.Config telemetry) {
 
     public static final long DEFAULT_MAX_REQUEST_SIZE = 32L * 1024 * 1024;
@@ -131,7 +133,7 @@ public record ServerConfig(
 
         ServerConfig read(HclBody root) {
             Set<String> topAttrs = Set.of("api_addr", "cluster_addr", "cluster_name", "log_level", "ui", "default_max_request_size", "disable_mlock", "log_format");
-            Set<String> topBlocks = Set.of("storage", "listener", "seal", "telemetry");
+            Set<String> topBlocks = Set.of("storage", "listener", "seal", "audit_retention", "telemetry");
             checkAttrs(root, topAttrs, "");
             for (Hcl.Block b : root.blocks()) {
                 if (!topBlocks.contains(b.type())) throw err(b.line(), "unknown block \"" + b.type() + "\"" + hint(b.type(), topBlocks, topAttrs));
@@ -176,6 +178,25 @@ public record ServerConfig(
                 sealKey = Optional.of(path(p));
             }
 
+            // audit_retention { older_than = "90d", backup_dir = "…", interval = "24h" }: scheduled prune of the store device
+            Optional<AuditRetention> retention = Optional.empty();
+            List<Hcl.Block> rets = root.blocks("audit_retention");
+            if (rets.size() > 1) throw err(rets.get(1).line(), "audit_retention is defined more than once (first at line " + rets.get(0).line() + ")");
+            if (!rets.isEmpty()) {
+                Hcl.Block rb = rets.get(0);
+                if (!rb.labels().isEmpty()) throw err(rb.line(), "audit_retention takes no label");
+                checkAttrs(rb.body(), Set.of("older_than", "backup_dir", "interval"), " in audit_retention");
+                checkNoBlocks(rb, "audit_retention");
+                String older = rb.body().attribute("older_than").map(a -> str(a, "older_than")).orElse(null);
+                String backup = rb.body().attribute("backup_dir").map(a -> path(a).toString()).orElse(null);
+                String every = rb.body().attribute("interval").map(a -> str(a, "interval")).orElse("24h");
+                try {
+                    retention = Optional.of(AuditRetention.parse(older, backup, every));
+                } catch (IllegalArgumentException e) {
+                    throw err(rb.line(), e.getMessage());
+                }
+            }
+
             String apiAddr = root.attribute("api_addr").map(a -> str(a, "api_addr")).orElse("");
             if (!apiAddr.isEmpty() && !apiAddr.matches("https?://[^\\s/]+(/.*)?")) {
                 throw err(root.attribute("api_addr").get().line(), "invalid value for \"api_addr\": must be a URL like \"https://keyhaven.example.com:8200\"");
@@ -196,7 +217,7 @@ public record ServerConfig(
             List<Hcl.Block> tels = root.blocks("telemetry");
             if (tels.size() > 1) throw err(tels.get(1).line(), "telemetry is defined more than once (first at line " + tels.get(0).line() + ")");
             Observability.Config telemetry = tels.isEmpty() ? Observability.Config.DEFAULTS : telemetry(tels.get(0));
-            return new ServerConfig(storage, List.copyOf(listeners), sealKey, apiAddr, clusterName, logLevel, ui, defaultMax, telemetry);
+            return new ServerConfig(storage, List.copyOf(listeners), sealKey, apiAddr, clusterName, logLevel, ui, defaultMax, retention, telemetry);
         }
 
         /** {@code telemetry { ... }}: Vault's metrics keys plus Keyhaven's alert settings. */

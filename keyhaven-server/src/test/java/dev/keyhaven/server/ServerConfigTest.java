@@ -97,4 +97,20 @@ class ServerConfigTest {
         assertThat(ServerConfig.parseDuration("45")).isEqualTo(Duration.ofSeconds(45));
         assertThatThrownBy(() -> ServerConfig.parseDuration("5 m")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @org.junit.jupiter.api.Test
+    void auditRetentionBlockSchedulesPruningAndRejectsBadValuesWithTheLine() {
+        String base = "storage \"sqlite\" {\n  path = \"k.db\"\n}\nlistener \"tcp\" {\n  tls_disable = true\n}\n";
+        ServerConfig c = parse(base + "audit_retention {\n  older_than = \"90d\"\n  backup_dir = \"backups\"\n}\n");
+        assertThat(c.auditRetention()).hasValueSatisfying(r -> {
+            assertThat(r.olderThan()).isEqualTo(Duration.ofDays(90));
+            assertThat(r.backupDir()).isEqualTo(Path.of("/etc/keyhaven/backups"));
+            assertThat(r.interval()).isEqualTo(Duration.ofHours(24));
+        });
+        assertThat(parse(base).auditRetention()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse(base + "audit_retention {\n  backup_dir = \"b\"\n}\n"))
+                .hasMessageContaining("server.hcl:7").hasMessageContaining("older_than");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse(base + "audit_retention {\n  older_than = \"90d\"\n  backup_dir = \"b\"\n  keep = 1\n}\n"))
+                .hasMessageContaining("unknown key \"keep\"");
+    }
 }

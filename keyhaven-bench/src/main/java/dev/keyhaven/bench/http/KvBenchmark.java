@@ -8,11 +8,12 @@ import java.util.List;
  * ratio to {@code sys/health} (the HTTP stack's ceiling) measured in the same run against the same server.
  *
  * <p>Run: {@code ./mvnw -q -B -DskipTests package && java -cp keyhaven-bench/target/keyhaven-bench.jar dev.keyhaven.bench.http.KvBenchmark}
+ * (system properties {@code connections}, {@code warmup}, {@code seconds})
  */
 public final class KvBenchmark {
     public static void main(String[] args) throws Exception {
         int connections = Integer.getInteger("connections", 32);
-        double warmup = Double.parseDouble(System.getProperty("warmup", "3"));
+        double warmup = Double.parseDouble(System.getProperty("warmup", "6")); // JIT warm-up: shorter runs understate reads
         double seconds = Double.parseDouble(System.getProperty("seconds", "10"));
         try (ServerProcess server = ServerProcess.startDev(List.of())) {
             String host = "127.0.0.1";

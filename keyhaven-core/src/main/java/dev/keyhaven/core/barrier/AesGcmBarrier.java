@@ -219,11 +219,32 @@ public final class AesGcmBarrier implements Storage {
         return decrypt(t.key(), path, sealed, false);
     }
 
+    /**
+     * One cipher per thread: the JDK's AES keeps the expanded key of the last key it was given, so reusing the cipher
+     * for the same term skips the key schedule on every value. Nonces come from a per-thread DRBG (no shared lock).
+     */
+    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM unavailable", e);
+        }
+    });
+    private static final ThreadLocal<SecureRandom> NONCES = ThreadLocal.withInitial(AesGcmBarrier::newDrbg);
+
+    private static SecureRandom newDrbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (GeneralSecurityException e) {
+            return new SecureRandom();
+        }
+    }
+
     private byte[] encrypt(byte[] key, int term, String path, byte[] plain) {
         byte[] nonce = new byte[12];
-        random.nextBytes(nonce);
+        NONCES.get().nextBytes(nonce);
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher c = CIPHER.get();
             c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
             c.updateAAD(path.getBytes(StandardCharsets.UTF_8));
             byte[] out = new byte[HEADER + c.getOutputSize(plain.length)];
@@ -242,7 +263,7 @@ public final class AesGcmBarrier implements Storage {
             throw new StorageException(ErrorCode.INTERNAL, "stored value at " + path + " is not a barrier ciphertext");
         }
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher c = CIPHER.get();
             c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, sealed, 5, 12));
             c.updateAAD(path.getBytes(StandardCharsets.UTF_8));
             return c.doFinal(sealed, HEADER, sealed.length - HEADER);

@@ -31,7 +31,7 @@ public final class Request {
     private Object auth; // the resolved token entry, set after authentication (typed by the auth layer)
 
     private Request(Builder b) {
-        this.id = Objects.requireNonNull(b.id, "id");
+        this.id = b.id != null ? b.id : newId();
         this.operation = Objects.requireNonNull(b.operation, "operation");
         this.path = Objects.requireNonNull(b.path, "path");
         this.data = Collections.unmodifiableMap(new LinkedHashMap<>(b.data));
@@ -41,6 +41,17 @@ public final class Request {
         this.remoteAddress = b.remoteAddress == null ? "" : b.remoteAddress;
         this.contentType = b.contentType == null ? "" : b.contentType;
         this.relativePath = path;
+    }
+
+    /**
+     * A random request id in UUID form. Request ids are correlation handles, not secrets: a per-thread PRNG keeps
+     * id generation off the shared SecureRandom lock on the request path.
+     */
+    public static String newId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        long hi = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
+        long lo = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+        return new java.util.UUID(hi, lo).toString();
     }
 
     public static Builder builder(Operation op, String path) {
@@ -91,7 +102,7 @@ public final class Request {
     }
 
     public static final class Builder {
-        private String id = java.util.UUID.randomUUID().toString();
+        private String id;
         private final Operation operation;
         private final String path;
         private Map<String, Object> data = Map.of();

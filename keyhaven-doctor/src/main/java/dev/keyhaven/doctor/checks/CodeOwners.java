@@ -1,17 +1,33 @@
 package dev.keyhaven.doctor.checks;
 
+import dev.keyhaven.scanner.walk.GitIgnore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
  * GitHub CODEOWNERS: one "pattern owner..." rule per line, the last matching rule wins, a rule without owners
- * un-owns. Patterns follow gitignore's glob rules (anchored when they contain a slash before the end, a trailing
- * slash matches a directory's contents, '**' spans directories); '!' negation and '[]' classes are not supported
- * by GitHub and are reported.
+ * un-owns. Each pattern is matched by the scanner's gitignore single-pattern matcher ({@link GitIgnore.IgnorePattern}:
+ * anchoring, directory-only trailing slash, '*', '?', '**'), with CODEOWNERS' own reading of a match:
+ * <ul>
+ *   <li>a pattern that matches a directory owns everything below it ({@code /.github/}, {@code apps/}, {@code /docs});</li>
+ *   <li>except a pattern ending in {@code /*}, which owns the directory's direct children only: GitHub documents that
+ *       {@code docs/*} owns {@code docs/getting-started.md} but not {@code docs/build-app/troubleshooting.md}
+ *       (in a .gitignore, {@code docs/*} would also ignore the nested file through its ignored parent).</li>
+ * </ul>
+ * '!' negation and '[]' classes, valid in .gitignore, are not supported by GitHub and are reported.
  */
 final class CodeOwners {
-    record Rule(Pattern regex, List<String> owners, int line) {}
+    record Rule(GitIgnore.IgnorePattern pattern, boolean childrenOnly, List<String> owners, int line) {
+        boolean owns(String path) {
+            if (pattern.matches(path, false)) return true;
+            if (childrenOnly) return false;
+            for (int s = path.indexOf('/'); s > 0; s = path.indexOf('/', s + 1)) {
+                if (pattern.matches(path.substring(0, s), true)) return true;
+            }
+            return false;
+        }
+    }
 
     record Problem(int line, String message) {}
 
@@ -38,35 +54,18 @@ final class CodeOwners {
                 if (o.startsWith("@") || o.contains("@")) owners.add(o);
                 else c.problems.add(new Problem(i + 1, "CODEOWNERS owner '" + o + "' is neither @user, @org/team nor an email"));
             }
-            c.rules.add(new Rule(Pattern.compile(toRegex(pat)), owners, i + 1));
+            Optional<GitIgnore.IgnorePattern> p = GitIgnore.IgnorePattern.of(pat);
+            if (p.isEmpty()) continue;
+            boolean childrenOnly = pat.endsWith("/*") && !pat.endsWith("/**");
+            c.rules.add(new Rule(p.get(), childrenOnly, owners, i + 1));
         }
         return c;
     }
 
-    static String toRegex(String pat) {
-        boolean dirOnly = pat.endsWith("/");
-        String p = dirOnly ? pat.substring(0, pat.length() - 1) : pat;
-        boolean anchored = p.startsWith("/") || p.contains("/");
-        if (p.startsWith("/")) p = p.substring(1);
-        StringBuilder sb = new StringBuilder(anchored ? "^" : "^(?:.*/)?");
-        for (int i = 0; i < p.length(); i++) {
-            char ch = p.charAt(i);
-            if (ch == '*') {
-                if (i + 1 < p.length() && p.charAt(i + 1) == '*') {
-                    i++;
-                    if (i + 1 < p.length() && p.charAt(i + 1) == '/') { i++; sb.append("(?:.*/)?"); } else sb.append(".*");
-                } else sb.append("[^/]*");
-            } else if (ch == '?') sb.append("[^/]");
-            else sb.append(Pattern.quote(String.valueOf(ch)));
-        }
-        // a pattern matching a directory owns everything below it
-        sb.append(dirOnly ? "/.*$" : "(?:/.*)?$");
-        return sb.toString();
-    }
-
+    /** Owners of a repository-relative path (empty when no rule owns it, or the last matching rule has no owners). */
     List<String> owners(String path) {
         List<String> owners = List.of();
-        for (Rule r : rules) if (r.regex.matcher(path).matches()) owners = r.owners;
+        for (Rule r : rules) if (r.owns(path)) owners = r.owners;
         return owners;
     }
 

@@ -5,9 +5,18 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * .dockerignore semantics (Docker's fileutils.PatternMatcher, not gitignore): patterns are relative to the build
- * context root, cleaned, '**' matches any number of directories, later '!' lines re-include, and a pattern that
- * matches a parent directory excludes everything below it.
+ * .dockerignore semantics (Docker's fileutils.PatternMatcher / moby patternmatcher), kept separate from the
+ * scanner's gitignore matcher because Docker's rules really differ from git's:
+ * <ul>
+ *   <li>every pattern is anchored at the build-context root: {@code *.pem} excludes {@code a.pem} but not
+ *       {@code certs/a.pem} (in git an unanchored pattern matches at any depth), so {@code **}{@code /*.pem} is needed;</li>
+ *   <li>a leading {@code /} and {@code ./} are cleaned away and a trailing {@code /} does not make a pattern
+ *       directory-only (Go's filepath.Clean);</li>
+ *   <li>a file inside an excluded directory can be re-included by a later {@code !} line (Docker walks into excluded
+ *       directories when an exception could apply; git never does);</li>
+ *   <li>a pattern matching any parent directory excludes everything below it, and only one file
+ *       ({@code .dockerignore} at the context root) applies, never nested ones.</li>
+ * </ul>
  */
 final class DockerIgnore {
     private record Rule(Pattern regex, boolean negate) {}

@@ -30,9 +30,21 @@ public final class Fixer {
     public static final String BLOCK_START = "# >>> keyhaven doctor: secret files (managed block)";
     public static final String BLOCK_END = "# <<< keyhaven doctor";
 
-    /** One file's proposed content. */
-    public record Edit(String path, String before, String after) {
-        public String diff() { return UnifiedDiff.diff(path, before, after); }
+    /**
+     * One file's proposed content. {@code redactBefore} are the 0-based lines of {@code before} that hold a secret
+     * (a scanner detection or a value the fix blanks); {@link #diff()} never shows their values. {@code toString()}
+     * names the file only.
+     */
+    public record Edit(String path, String before, String after, Set<Integer> redactBefore) {
+        public Edit {
+            redactBefore = Set.copyOf(redactBefore);
+        }
+
+        public Edit(String path, String before, String after) { this(path, before, after, Set.of()); }
+
+        public String diff() { return UnifiedDiff.diff(path, before, after, redactBefore); }
+
+        @Override public String toString() { return "Edit[" + path + "]"; }
     }
 
     private Fixer() {}
@@ -104,8 +116,10 @@ public final class Fixer {
         }
 
         // KH105: blank the example values at the reported lines
+        Map<String, Set<Integer>> blanked = new java.util.HashMap<>();
         for (Finding f : report.findings()) {
             if (!f.checkId().equals("KH105") || f.location().line() == 0) continue;
+            blanked.computeIfAbsent(f.location().path(), k -> new java.util.HashSet<>()).add(f.location().line() - 1);
             String[] ls = cur.apply(f.location().path()).split("\n", -1);
             int li = f.location().line() - 1;
             int eq = ls[li].indexOf('=');
@@ -124,7 +138,10 @@ public final class Fixer {
         List<Edit> edits = new ArrayList<>();
         content.forEach((p, after) -> {
             String before = original.getOrDefault(p, "");
-            if (!after.equals(before)) edits.add(new Edit(p, before, after));
+            if (after.equals(before)) return;
+            Set<Integer> redact = new java.util.HashSet<>(blanked.getOrDefault(p, Set.of()));
+            for (var d : ctx.detector().scan(p, before)) redact.add(d.line() - 1);
+            edits.add(new Edit(p, before, after, redact));
         });
         return edits;
     }

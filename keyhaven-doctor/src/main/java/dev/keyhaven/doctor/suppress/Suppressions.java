@@ -21,7 +21,9 @@ import org.tomlj.TomlTable;
  * Suppressions with a mandatory reason and an optional expiry:
  * <ul>
  *   <li>inline, in a comment on the finding's line or the line above:
- *       {@code # keyhaven: ignore[KH201,KH205] reason: build-only image until: 2027-01-01}</li>
+ *       <pre>
+ *       # keyhaven: ignore[KH201,KH205] reason: build-only image until: 2027-01-01
+ *       </pre></li>
  *   <li>in {@code .keyhaven/doctor.toml}: {@code [[suppress]] id = "KH205" path = "docker/**" reason = "…" until = "2027-01-01"}</li>
  * </ul>
  * A suppression without a reason, or past its expiry, suppresses nothing and is reported by KH304.

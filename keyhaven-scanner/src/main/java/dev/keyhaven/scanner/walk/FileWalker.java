@@ -71,6 +71,19 @@ public final class FileWalker {
         if (options.respectGitignore()) {
             ignore = GitIgnore.findWorkTreeRoot(absRoot).map(GitIgnore::new);
         }
+        walk(absRoot, absBase, ignore, visitor);
+    }
+
+    /**
+     * Walks {@code root} applying the given ignore rules whatever {@link Options#respectGitignore()} says, also when
+     * the tree is not (yet) a git work tree: {@code new GitIgnore(dir)} reads the {@code .gitignore} files under
+     * {@code dir} as git would once the directory is initialised.
+     */
+    public void walk(Path root, Path base, GitIgnore ignore, Visitor visitor) throws IOException {
+        walk(root.toAbsolutePath().normalize(), base.toAbsolutePath().normalize(), Optional.of(ignore), visitor);
+    }
+
+    private void walk(Path absRoot, Path absBase, Optional<GitIgnore> ignore, Visitor visitor) throws IOException {
         if (!Files.isDirectory(absRoot)) {
             BasicFileAttributes a = Files.readAttributes(absRoot, BasicFileAttributes.class);
             visitFile(absRoot, a, absBase, visitor);

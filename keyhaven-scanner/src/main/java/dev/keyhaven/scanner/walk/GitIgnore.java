@@ -182,7 +182,8 @@ public final class GitIgnore {
             this.regex = regex;
         }
 
-        static Optional<IgnorePattern> of(String line) {
+        /** Parses one line of an ignore file; empty for blank lines and comments. */
+        public static Optional<IgnorePattern> of(String line) {
             String s = line;
             if (s.isEmpty() || s.startsWith("#")) {
                 return Optional.empty();
@@ -216,7 +217,16 @@ public final class GitIgnore {
             return Optional.of(new IgnorePattern(negated, dirOnly, !anchored, Pattern.compile(toRegex(s), Pattern.DOTALL)));
         }
 
-        boolean matches(String rel, boolean isDir) {
+        /** Whether {@code !} re-includes what this pattern matches. */
+        public boolean negated() {
+            return negated;
+        }
+
+        /**
+         * Whether this single pattern matches {@code rel} (slash-separated, relative to the directory of the ignore
+         * file) itself; parent directories are not consulted.
+         */
+        public boolean matches(String rel, boolean isDir) {
             if (dirOnly && !isDir) {
                 return false;
             }

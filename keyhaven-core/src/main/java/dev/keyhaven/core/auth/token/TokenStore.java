@@ -99,13 +99,24 @@ public final class TokenStore {
 
     /** hex(HMAC-SHA256(salt, value)). */
     public String hash(String value) {
+        return HexFormat.of().formatHex(mac().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A per-thread MAC keyed with this store's salt (provider lookup and key setup once per thread, not per request). */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(salt, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA256 unavailable", e);
         }
+    }
+
+    private Mac mac() {
+        return macs.get();
     }
 
     // ---------------------------------------------------------------- lookups

@@ -56,6 +56,7 @@ public final class SqliteStorage implements Storage {
     private final BlockingQueue<WriteTask> queue = new LinkedBlockingQueue<>();
     private final Thread writerThread;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile java.nio.channels.FileChannel lockChannel;
 
     private SqliteStorage(Path file, int readConnections) {
         this.file = file;
@@ -108,7 +109,39 @@ public final class SqliteStorage implements Storage {
                 throw new StorageException(ErrorCode.INTERNAL, "cannot create storage file " + abs + ": " + ioReason(e));
             }
         }
-        return new SqliteStorage(abs, Math.max(1, readConnections));
+        java.nio.channels.FileChannel lock = lockExclusively(abs);
+        try {
+            SqliteStorage st = new SqliteStorage(abs, Math.max(1, readConnections));
+            st.lockChannel = lock;
+            return st;
+        } catch (RuntimeException e) {
+            try { lock.close(); } catch (IOException ignored) { /* releasing */ }
+            throw e;
+        }
+    }
+
+    /**
+     * One process per store: an exclusive lock on {@code <file>.lock}, held until close. Two servers on one SQLite
+     * file would each keep their own read cache and unseal state; the second one is refused with a clear message.
+     */
+    private static java.nio.channels.FileChannel lockExclusively(Path abs) {
+        Path lockFile = abs.resolveSibling(abs.getFileName() + ".lock");
+        java.nio.channels.FileChannel ch;
+        try {
+            ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new StorageException(ErrorCode.INTERNAL, "cannot create lock file " + lockFile + ": " + ioReason(e));
+        }
+        try {
+            if (ch.tryLock() != null) return ch;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // held by this JVM
+        } catch (IOException e) {
+            try { ch.close(); } catch (IOException ignored) { /* releasing */ }
+            throw new StorageException(ErrorCode.INTERNAL, "cannot lock " + lockFile + ": " + ioReason(e));
+        }
+        try { ch.close(); } catch (IOException ignored) { /* releasing */ }
+        throw new StorageException(ErrorCode.INTERNAL, "storage file " + abs + " is in use by another Keyhaven server (lock " + lockFile + ")");
     }
 
     private static String ioReason(IOException e) {
@@ -475,6 +508,10 @@ public final class SqliteStorage implements Storage {
             log.warn("WAL checkpoint on close failed: {}", describe(e));
         }
         closeQuietly();
+        java.nio.channels.FileChannel lock = lockChannel;
+        if (lock != null) {
+            try { lock.close(); } catch (IOException ignored) { /* releasing */ }
+        }
     }
 
     private void closeQuietly() {

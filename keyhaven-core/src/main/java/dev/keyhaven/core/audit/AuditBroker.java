@@ -1,0 +1,726 @@
+package dev.keyhaven.core.audit;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.keyhaven.core.logical.ErrorCode;
+import dev.keyhaven.core.logical.KeyhavenException;
+import dev.keyhaven.core.logical.Response;
+import dev.keyhaven.core.storage.PrefixedStorage;
+import dev.keyhaven.core.storage.Storage;
+import dev.keyhaven.core.util.Json;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fans every request and response out to the enabled audit devices and fails closed: {@link #logRequest} and
+ * {@link #logResponse} return only after at least one device accepted the entry, otherwise they throw a 503
+ * {@link KeyhavenException} ({@code no audit backend succeeded in logging the request}), and the caller must not
+ * return anything of the response. With no device enabled, requests proceed (as in Vault).
+ *
+ * <p>Group commit: callers format their entry, enqueue it, and either lead (write every queued entry of every caller
+ * in one write per device, so concurrent requests share one write and optional fsync) or wait until the leader
+ * marks theirs done. Sequence numbers are assigned by the leader under the commit lock, which also serializes
+ * enable/disable/reopen/prune with writing.
+ *
+ * <p>State behind the barrier (the {@code Storage} given to the constructor): {@code config/devices} (the audit
+ * table), {@code salt} (32 random bytes for the HMACs), {@code signing-key} (Ed25519, checkpoints),
+ * {@code state/<accessor>} (a file device's last checkpointed head) and {@code store/<accessor>/...} (the store
+ * device's entries).
+ */
+public final class AuditBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditBroker.class);
+    static final String CONFIG_KEY = "config/devices";
+    static final String SALT_KEY = "salt";
+    private static final List<WeakReference<AuditBroker>> LIVE = new CopyOnWriteArrayList<>();
+
+    private final Storage storage;
+    private final Clock clock;
+    private final AuditHasher hasher;
+    private final CheckpointSigner signer;
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private final Object queueMonitor = new Object();
+    private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>(); // guarded by queueMonitor
+    private boolean leading; // guarded by queueMonitor
+    private volatile List<AuditDevice> devices = List.of();
+    private final ScheduledExecutorService timer;
+    private final LongAdder requestFailures = new LongAdder();
+    private final LongAdder responseFailures = new LongAdder();
+    private final Map<String, LongAdder[]> deviceCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** Loads the audit table and opens every device (on unseal). A device that cannot open stays enabled but fails. */
+    public AuditBroker(Storage storage, Clock clock) {
+        this.storage = storage;
+        this.clock = clock;
+        this.hasher = new AuditHasher(loadOrCreateSalt(storage));
+        this.signer = CheckpointSigner.loadOrCreate(storage);
+        List<AuditDevice> opened = new ArrayList<>();
+        for (DeviceConfig c : readTable()) {
+            try {
+                opened.add(open(c));
+            } catch (KeyhavenException e) {
+                LOG.error("audit device {} ({}) could not be opened: {}; requests fail until it can be written", c.path(), c.type(), e.getMessage());
+                opened.add(new BrokenDevice(c, signer, clock.instant(), e.getMessage()));
+            }
+        }
+        this.devices = List.copyOf(opened);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "audit-checkpoint");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::checkpointIdle, 1, 1, TimeUnit.SECONDS);
+        LIVE.add(new WeakReference<>(this));
+    }
+
+    private static byte[] loadOrCreateSalt(Storage s) {
+        Optional<byte[]> salt = s.get(SALT_KEY);
+        if (salt.isPresent()) return salt.get();
+        byte[] fresh = new byte[32];
+        new SecureRandom().nextBytes(fresh);
+        if (s.compareAndSet(SALT_KEY, null, fresh)) return fresh;
+        return s.get(SALT_KEY).orElseThrow();
+    }
+
+    private List<DeviceConfig> readTable() {
+        return storage.get(CONFIG_KEY)
+                .map(b -> {
+                    try {
+                        return Json.MAPPER.readValue(b, new TypeReference<List<DeviceConfig>>() {});
+                    } catch (IOException e) {
+                        throw new IllegalStateException("audit table unreadable", e);
+                    }
+                })
+                .orElse(List.of());
+    }
+
+    private void writeTable(List<AuditDevice> devs) {
+        List<DeviceConfig> t = new ArrayList<>();
+        for (AuditDevice d : devs) t.add(d.config());
+        storage.put(CONFIG_KEY, Json.write(t));
+    }
+
+    private AuditDevice open(DeviceConfig c) {
+        validateOptions(c);
+        return switch (c.type()) {
+            case "file" -> new FileAuditDevice(c, signer, clock, storedHead(c));
+            case "store" -> new StoreAuditDevice(c, signer, clock, new PrefixedStorage(storage, "store/" + c.accessor() + "/"));
+            default -> throw KeyhavenException.badRequest("unknown backend type: \"" + c.type() + "\"");
+        };
+    }
+
+    private static final java.util.Set<String> COMMON_OPTIONS = java.util.Set.of("log_raw", "hmac_accessor", "prefix", "format",
+            "elide_list_responses", "checkpoint_interval", "checkpoint_seconds");
+    private static final java.util.Set<String> FILE_OPTIONS = java.util.Set.of("file_path", "path", "mode", "fsync");
+
+    static void validateOptions(DeviceConfig c) {
+        for (String k : c.options().keySet()) {
+            boolean known = COMMON_OPTIONS.contains(k) || ("file".equals(c.type()) && FILE_OPTIONS.contains(k));
+            if (!known) throw KeyhavenException.badRequest("unknown option \"" + k + "\" for audit device type \"" + c.type() + "\"");
+        }
+        String format = c.option("format", "json");
+        if (!format.equals("json")) throw KeyhavenException.badRequest("unsupported 'format': \"" + format + "\" (only \"json\")");
+        c.boolOption("log_raw", false);
+        c.boolOption("hmac_accessor", true);
+        c.boolOption("elide_list_responses", false);
+        c.boolOption("fsync", false);
+        AuditDevice.intOption(c, "checkpoint_interval", 5000, 1, 10_000_000);
+        AuditDevice.intOption(c, "checkpoint_seconds", 60, 1, 86_400);
+    }
+
+    private AuditChain.Head storedHead(DeviceConfig c) {
+        return StoreAuditDevice.readHead(new PrefixedStorage(storage, "state/" + c.accessor() + "/")).orElse(AuditChain.Head.EMPTY);
+    }
+
+    private void saveHead(AuditDevice d) {
+        if (d instanceof FileAuditDevice) {
+            new PrefixedStorage(storage, "state/" + d.config().accessor() + "/").put("head", StoreAuditDevice.headBytes(d.head()));
+        }
+    }
+
+    // ---------------------------------------------------------------- the audit table (sys/audit)
+
+    /**
+     * Enables a device (Vault's {@code PUT sys/audit/:path}). Throws 400 for a bad path, type or option, an overlap
+     * with an enabled path ({@code path already in use}), or a file that cannot be opened.
+     */
+    public DeviceConfig enable(String path, String type, String description, Map<String, String> options, boolean local) {
+        String p = normalizePath(path);
+        if (type == null || type.isBlank()) throw KeyhavenException.badRequest("missing required field 'type'");
+        checkFree(p);
+        byte[] rnd = new byte[4];
+        new SecureRandom().nextBytes(rnd);
+        DeviceConfig c = new DeviceConfig(p, type, description, options, local, "audit_" + type + "_" + HexFormat.of().formatHex(rnd));
+        AuditDevice dev = open(c);
+        commitLock.lock();
+        try {
+            checkFree(p);
+            checkFileFree(dev);
+            List<AuditDevice> next = new ArrayList<>(devices);
+            next.add(dev);
+            writeTable(next);
+            devices = List.copyOf(next);
+        } catch (RuntimeException e) {
+            dev.close();
+            throw e;
+        } finally {
+            commitLock.unlock();
+        }
+        LOG.info("audit device enabled: path={} type={} target={}", p, type, dev.describe());
+        return c;
+    }
+
+    private void checkFree(String p) {
+        for (AuditDevice d : devices) {
+            if (d.config().path().startsWith(p) || p.startsWith(d.config().path())) throw KeyhavenException.badRequest("path already in use");
+        }
+    }
+
+    /** Two devices appending to one file would interleave two chains: refuse. */
+    private void checkFileFree(AuditDevice dev) {
+        if (!(dev instanceof FileAuditDevice f) || f.filePath().isEmpty()) return;
+        for (AuditDevice d : devices) {
+            if (d instanceof FileAuditDevice g && g.filePath().equals(f.filePath())) {
+                throw KeyhavenException.badRequest("file_path \"" + f.describe() + "\" is already used by audit device \"" + d.config().path() + "\"");
+            }
+        }
+    }
+
+    /** Disables a device; returns whether one was enabled at the path (disabling a missing path is not an error). */
+    public boolean disable(String path) {
+        String p = normalizePath(path);
+        AuditDevice found = null;
+        commitLock.lock();
+        try {
+            for (AuditDevice d : devices) if (d.config().path().equals(p)) found = d;
+            if (found == null) return false;
+            List<AuditDevice> next = new ArrayList<>(devices);
+            next.remove(found);
+            writeTable(next);
+            devices = List.copyOf(next);
+            try {
+                found.checkpointIfDirty(clock.instant());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("audit device {}: final checkpoint failed: {}", p, e.getClass().getSimpleName());
+            }
+            saveHead(found);
+        } finally {
+            commitLock.unlock();
+        }
+        found.close();
+        LOG.info("audit device disabled: path={}", p);
+        return true;
+    }
+
+    public List<DeviceConfig> list() {
+        List<DeviceConfig> out = new ArrayList<>();
+        for (AuditDevice d : devices) out.add(d.config());
+        return out;
+    }
+
+    public boolean hasDevices() {
+        return !devices.isEmpty();
+    }
+
+    static String normalizePath(String path) {
+        String p = path == null ? "" : path.trim();
+        while (p.startsWith("/")) p = p.substring(1);
+        if (!p.endsWith("/")) p = p + "/";
+        if (p.equals("/")) throw KeyhavenException.badRequest("backend path must be specified");
+        if (p.contains("//") || p.contains("..") || p.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f || ch == '*' || ch == '+')) {
+            throw KeyhavenException.badRequest("invalid audit device path");
+        }
+        return p;
+    }
+
+    /** Vault's {@code sys/audit-hash/:path}: the HMAC the device would log for {@code input}. */
+    public String hash(String path, String input) {
+        device(path);
+        return hasher.hash(input);
+    }
+
+    AuditDevice device(String path) {
+        String p = normalizePath(path);
+        for (AuditDevice d : devices) if (d.config().path().equals(p)) return d;
+        throw KeyhavenException.badRequest("unknown audit backend \"" + p + "\"");
+    }
+
+    public String publicKeyPem() {
+        return signer.publicKeyPem();
+    }
+
+    public String keyId() {
+        return signer.keyId();
+    }
+
+    /** The device's current head (last sequence number and hash), signed now: for {@code verify --expect-head}. */
+    public Map<String, Object> signedHead(String path) {
+        AuditDevice d = device(path);
+        commitLock.lock();
+        try {
+            AuditChain.Head h = d.head();
+            String time = EntryFormatter.time(clock.instant());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seq", h.seq());
+            m.put("hash", h.hash());
+            m.put("time", time);
+            m.put("key_id", signer.keyId());
+            m.put("signature", signer.sign(AuditChain.checkpointMessage(h.seq() + 1, h.hash(), time, signer.keyId())));
+            return m;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- logging
+
+    /** Logs the request entry; returns once a device accepted it, else throws 503 (nothing may be executed). */
+    public void logRequest(AuditEvent event) {
+        commit(new Pending(event, null, null, true));
+    }
+
+    /** Logs the request entry of a request refused before it ran (e.g. permission denied), with Vault's {@code error}. */
+    public void logRequest(AuditEvent event, KeyhavenException error) {
+        commit(new Pending(event, null, error, true));
+    }
+
+    /** Logs the response entry; returns once a device accepted it, else throws 503 (the response must be dropped). */
+    public void logResponse(AuditEvent event, Response response) {
+        commit(new Pending(event, response, null, false));
+    }
+
+    /** Logs a response entry for a failed request (Vault's {@code error} field). */
+    public void logResponse(AuditEvent event, KeyhavenException error) {
+        commit(new Pending(event, null, error, false));
+    }
+
+    private final class Pending {
+        final AuditEvent event;
+        final Response response;
+        final KeyhavenException error;
+        final boolean request;
+        final Map<FormatOptions, byte[]> bodies = new java.util.HashMap<>(4);
+        boolean queued; // guarded by queueMonitor
+        boolean done; // guarded by queueMonitor
+        volatile boolean accepted;
+
+        Pending(AuditEvent event, Response response, KeyhavenException error, boolean request) {
+            this.event = event;
+            this.response = response;
+            this.error = error;
+            this.request = request;
+        }
+
+        byte[] body(FormatOptions o, Instant now) {
+            return bodies.computeIfAbsent(o, k -> request
+                    ? EntryFormatter.request(event, error, hasher, k, now)
+                    : EntryFormatter.response(event, response, error, hasher, k, now));
+        }
+    }
+
+    private void commit(Pending p) {
+        List<AuditDevice> devs = devices;
+        if (devs.isEmpty()) return;
+        if (closed) throw unavailable(p.request);
+        Instant now = clock.instant();
+        for (AuditDevice d : devs) p.body(d.format, now); // format outside any lock
+        // Group commit: one caller at a time leads and writes everything queued so far in one write per device;
+        // the others wait on the monitor (not on the write lock, which would make each of them pass through it in
+        // turn) until the leader marks their entry done, or until they may lead the next batch.
+        boolean interrupted = false;
+        List<Pending> batch = null;
+        while (true) {
+            synchronized (queueMonitor) {
+                if (batch == null) {
+                    if (!p.queued) {
+                        queue.add(p);
+                        p.queued = true;
+                    }
+                } else {
+                    for (Pending q : batch) q.done = true;
+                    leading = false;
+                    batch = null;
+                    queueMonitor.notifyAll();
+                }
+                if (p.done) break;
+                if (leading) {
+                    try {
+                        queueMonitor.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the entry is in flight: wait for its outcome regardless
+                    }
+                    continue;
+                }
+                leading = true;
+                batch = new ArrayList<>(queue);
+                queue.clear();
+            }
+            try {
+                commitLock.lock();
+                try {
+                    writeBatch(batch);
+                } finally {
+                    commitLock.unlock();
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.error("audit: writing a batch failed: {}", e.getClass().getSimpleName());
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        if (!p.accepted) {
+            (p.request ? requestFailures : responseFailures).increment();
+            throw unavailable(p.request);
+        }
+    }
+
+    private static KeyhavenException unavailable(boolean request) {
+        return new KeyhavenException(ErrorCode.UNAVAILABLE,
+                "no audit backend succeeded in logging the " + (request ? "request" : "response"));
+    }
+
+    /** Under the commit lock: writes a batch to every device, one write per device, and records who accepted it. */
+    private void writeBatch(List<Pending> batch) {
+        if (batch.isEmpty()) return;
+        Instant now = clock.instant();
+        List<AuditDevice> devs = healBroken(devices);
+        for (AuditDevice d : devs) {
+            List<byte[]> bodies = new ArrayList<>(batch.size());
+            for (Pending q : batch) bodies.add(q.body(d.format, now));
+            LongAdder[] c = counters(d);
+            try {
+                d.append(bodies, now);
+                for (Pending q : batch) q.accepted = true;
+                c[0].add(bodies.size());
+            } catch (IOException | RuntimeException e) {
+                c[1].add(bodies.size());
+                String why = e instanceof IOException io ? FileAuditDevice.reason(io) : e.getClass().getSimpleName();
+                LOG.error("audit device {} ({}) failed to log {} entr{}: {}", d.config().path(), d.describe(), bodies.size(),
+                        bodies.size() == 1 ? "y" : "ies", why);
+            }
+        }
+    }
+
+    /** Under the commit lock: retries opening devices that failed at unseal, so they heal once writable. */
+    private List<AuditDevice> healBroken(List<AuditDevice> devs) {
+        boolean any = false;
+        for (AuditDevice d : devs) any |= d instanceof BrokenDevice;
+        if (!any) return devs;
+        List<AuditDevice> next = new ArrayList<>(devs.size());
+        for (AuditDevice d : devs) {
+            if (d instanceof BrokenDevice) {
+                try {
+                    AuditDevice fresh = open(d.config());
+                    LOG.info("audit device {} is writable again", d.config().path());
+                    next.add(fresh);
+                    continue;
+                } catch (RuntimeException e) {
+                    // still broken
+                }
+            }
+            next.add(d);
+        }
+        devices = List.copyOf(next);
+        return devices;
+    }
+
+    private LongAdder[] counters(AuditDevice d) {
+        return deviceCounters.computeIfAbsent(d.config().path(), k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+    }
+
+    private void checkpointIdle() {
+        if (closed) return;
+        try {
+            if (!commitLock.tryLock(100, TimeUnit.MILLISECONDS)) return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            Instant now = clock.instant();
+            for (AuditDevice d : devices) {
+                if (!d.checkpointDue(now)) continue;
+                try {
+                    d.checkpointIfDirty(now);
+                    saveHead(d);
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("audit device {}: checkpoint failed: {}", d.config().path(),
+                            e instanceof IOException io ? FileAuditDevice.reason(io) : e.getClass().getSimpleName());
+                }
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Counters for the metrics endpoint: {@code audit.log_request_failure}, {@code audit.log_response_failure}, per device entries/failures. */
+    public Map<String, Long> metrics() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("audit.log_request_failure", requestFailures.sum());
+        m.put("audit.log_response_failure", responseFailures.sum());
+        for (Map.Entry<String, LongAdder[]> e : deviceCounters.entrySet()) {
+            m.put("audit.device." + e.getKey() + "entries", e.getValue()[0].sum());
+            m.put("audit.device." + e.getKey() + "failures", e.getValue()[1].sum());
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- SIGHUP, store access, lifecycle
+
+    /** Reopens every file device of this broker (logrotate's SIGHUP). Failures are logged; the device then fails closed until it can reopen. */
+    public void reopen() {
+        commitLock.lock();
+        try {
+            for (AuditDevice d : devices) {
+                try {
+                    d.reopen();
+                } catch (IOException e) {
+                    LOG.error("audit device {}: reopen of {} failed: {}", d.config().path(), d.describe(), FileAuditDevice.reason(e));
+                }
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Reopens the file devices of every live broker in this JVM: call from a SIGHUP handler ({@link AuditSignals}). */
+    public static void reopenAll() {
+        for (WeakReference<AuditBroker> ref : LIVE) {
+            AuditBroker b = ref.get();
+            if (b == null) LIVE.remove(ref);
+            else if (!b.closed) b.reopen();
+        }
+    }
+
+    /** The store device at {@code path} (for query, export and prune). 400 if there is none, or it is not a store. */
+    public StoreAuditDevice store(String path) {
+        AuditDevice d = device(path);
+        if (d instanceof StoreAuditDevice s) return s;
+        throw KeyhavenException.badRequest("audit device \"" + d.config().path() + "\" is not a store device");
+    }
+
+    /**
+     * Prunes the store device: deletes entries before {@code firstKept}. {@code prevOfFirstKept} must equal the
+     * hash of the last entry being deleted (what the caller backed up), so nothing is deleted that was not backed up.
+     */
+    public void pruneStore(String path, long firstKept, String prevOfFirstKept) {
+        StoreAuditDevice s = store(path);
+        AuditChain.Head anchor = s.anchor();
+        if (firstKept <= anchor.seq()) throw KeyhavenException.badRequest("nothing to prune: entries before " + anchor.seq() + " are already pruned");
+        String actualPrev;
+        AuditChain.Head head = s.head();
+        if (firstKept == head.seq() + 1) {
+            actualPrev = head.hash();
+        } else if (firstKept > head.seq() + 1) {
+            throw KeyhavenException.badRequest("cannot prune beyond the last entry (" + head.seq() + ")");
+        } else {
+            byte[] line = s.line(firstKept).orElseThrow(() -> KeyhavenException.badRequest("entry " + firstKept + " not found"));
+            AuditVerifier.Parsed parsed = AuditVerifier.parse(line);
+            actualPrev = parsed == null ? "" : parsed.prev();
+        }
+        if (!actualPrev.equals(prevOfFirstKept)) {
+            throw new KeyhavenException(ErrorCode.CONFLICT, "the backup does not end where the kept log begins: entry " + firstKept
+                    + " records a different predecessor hash; nothing pruned");
+        }
+        s.prune(firstKept, prevOfFirstKept);
+        LOG.info("audit device {}: pruned entries {}..{}", s.config().path(), anchor.seq(), firstKept - 1);
+    }
+
+    /** Runs a query over the store device; the most recent {@code limit} matching rows, oldest first. */
+    public List<Map<String, Object>> query(String path, AuditQuery q) {
+        StoreAuditDevice s = store(path);
+        java.util.regex.Pattern glob = q.pathPattern();
+        String hashedAccessor = q.accessor().map(hasher::hash).orElse(null);
+        java.util.ArrayDeque<Map<String, Object>> rows = new java.util.ArrayDeque<>();
+        long first = s.anchor().seq();
+        for (long seq : s.sequences()) {
+            if (seq < first) continue;
+            Optional<byte[]> line = s.line(seq);
+            if (line.isEmpty()) continue;
+            AuditVerifier.Parsed p = AuditVerifier.parse(line.get());
+            if (p == null) continue;
+            Map<String, Object> row = q.match(p, glob, hashedAccessor);
+            if (row == null) continue;
+            rows.addLast(row);
+            if (rows.size() > q.limit()) rows.removeFirst();
+        }
+        return new ArrayList<>(rows);
+    }
+
+    /** Raw chained lines of the store device from {@code fromSeq} (at most {@code limit}), for export, backup and verify. */
+    public List<AuditDevice.Line> lines(String path, long fromSeq, int limit) {
+        StoreAuditDevice s = store(path);
+        long first = Math.max(fromSeq, s.anchor().seq());
+        List<AuditDevice.Line> out = new ArrayList<>();
+        for (long seq : s.sequences()) {
+            if (seq < first) continue;
+            s.line(seq).ifPresent(b -> out.add(new AuditDevice.Line(seq, b)));
+            if (out.size() >= limit) break;
+        }
+        return out;
+    }
+
+    /** Verifies the store device's chain from its anchor (with checkpoint signatures, by this install's key). */
+    public AuditVerifier.Result verifyStore(String path) {
+        StoreAuditDevice s = store(path);
+        AuditChain.Head anchor = s.anchor();
+        List<byte[]> lines = new ArrayList<>();
+        if (anchor.seq() > 1) lines.add(AuditPruner.anchor(anchor.seq(), anchor.hash(), null));
+        for (long seq : s.sequences()) {
+            if (seq < anchor.seq()) continue;
+            s.line(seq).ifPresent(lines::add);
+        }
+        AuditChain.Head head = s.head();
+        return new AuditVerifier(Optional.of(signer.publicKey()), Optional.of(head))
+                .verify(List.of(new AuditVerifier.Source("store " + s.config().path(), lines.iterator())));
+    }
+
+    /**
+     * In-server retention for one device: moves entries older than {@code cut} into a backup under {@code backupDir}
+     * (store: {@code audit-<from>-<to>.jsonl.gz}; file: the same, next to a rewritten log that starts with an anchor).
+     */
+    public AuditPruner.Result pruneOlderThan(String path, Instant cut, java.nio.file.Path backupDir) throws IOException {
+        AuditDevice d = device(path);
+        if (d instanceof StoreAuditDevice s) {
+            AuditChain.Head anchor = s.anchor();
+            List<byte[]> lines = new ArrayList<>();
+            long from = -1;
+            long to = -1;
+            String lastHash = anchor.hash();
+            long total = 0;
+            for (long seq : s.sequences()) {
+                if (seq < anchor.seq()) continue;
+                total++;
+                byte[] line = s.line(seq).orElse(null);
+                AuditVerifier.Parsed p = line == null ? null : AuditVerifier.parse(line);
+                Instant t = p == null ? null : AuditTimes.entryTime(p);
+                if (t == null || !t.isBefore(cut) || to >= 0 && seq != to + 1) break;
+                if (from < 0) from = seq;
+                to = seq;
+                lines.add(line);
+                lastHash = AuditChain.sha256Hex(line);
+            }
+            if (lines.isEmpty()) return new AuditPruner.Result(true, 0, 0, null, null, "", total);
+            if (to >= s.head().seq()) {
+                // keep the newest entry so the chain has something to carry on from
+                lines.remove(lines.size() - 1);
+                to--;
+                if (lines.isEmpty()) return new AuditPruner.Result(true, 0, 0, null, null, "", total);
+                lastHash = AuditChain.sha256Hex(lines.get(lines.size() - 1));
+            }
+            AuditPruner.Backup b = AuditPruner.writeBackup(backupDir, from, to, anchor.hash(), lines);
+            pruneStore(path, to + 1, lastHash);
+            return new AuditPruner.Result(false, from, to, b.file(), b.checksum(), b.sha256(), s.head().seq() - to);
+        }
+        if (d instanceof FileAuditDevice f && f.filePath().isPresent()) {
+            commitLock.lock();
+            try {
+                f.close();
+                try {
+                    return AuditPruner.pruneFile(f.filePath().get(), cut, backupDir);
+                } finally {
+                    f.reopen();
+                }
+            } finally {
+                commitLock.unlock();
+            }
+        }
+        throw KeyhavenException.badRequest("audit device \"" + d.config().path() + "\" cannot be pruned (" + d.describe() + ")");
+    }
+
+    /** Scheduled retention from server config: every {@code interval}, prune every device's entries older than {@code olderThan}. */
+    public void scheduleRetention(AuditRetention policy) {
+        long every = policy.interval().toMillis();
+        timer.scheduleWithFixedDelay(() -> runRetention(policy), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** One retention pass over every device (what the schedule runs); returns what each device did. */
+    public Map<String, String> runRetention(AuditRetention policy) {
+        Map<String, String> done = new LinkedHashMap<>();
+        Instant cut = clock.instant().minus(policy.olderThan());
+        for (DeviceConfig c : list()) {
+            if (c.type().equals("file") && (c.option("file_path", "").equalsIgnoreCase("stdout") || c.option("file_path", "").equalsIgnoreCase("discard"))) continue;
+            try {
+                String name = c.path().substring(0, c.path().length() - 1).replace('/', '_');
+                AuditPruner.Result r = pruneOlderThan(c.path(), cut, policy.backupDir().resolve(name));
+                if (!r.nothing()) LOG.info("audit retention: device {}: {}", c.path(), r.describe());
+                done.put(c.path(), r.describe());
+            } catch (IOException | RuntimeException e) {
+                LOG.error("audit retention: device {}: {}", c.path(), e.getMessage());
+                done.put(c.path(), "failed: " + e.getMessage());
+            }
+        }
+        return done;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    AuditHasher hasher() {
+        return hasher;
+    }
+
+    /** On seal/shutdown: final checkpoints, heads saved, devices closed. Requests logged afterwards fail closed. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        timer.shutdownNow();
+        commitLock.lock();
+        try {
+            Instant now = clock.instant();
+            for (AuditDevice d : devices) {
+                try {
+                    d.checkpointIfDirty(now);
+                    saveHead(d);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("audit device {}: final checkpoint failed: {}", d.config().path(), e.getClass().getSimpleName());
+                }
+                d.close();
+            }
+        } finally {
+            commitLock.unlock();
+        }
+        LIVE.removeIf(r -> r.get() == null || r.get() == this);
+    }
+
+    /** A device from the table that could not be opened at unseal: it rejects every entry (fail closed) until it can. */
+    private static final class BrokenDevice extends AuditDevice {
+        private final String reason;
+
+        BrokenDevice(DeviceConfig c, CheckpointSigner signer, Instant now, String reason) {
+            super(c, signer, now);
+            this.reason = reason;
+        }
+
+        @Override
+        protected void write(List<Line> lines, AuditChain.Head newHead) throws IOException {
+            throw new IOException(reason);
+        }
+
+        @Override
+        public String describe() {
+            return "unavailable";
+        }
+
+        @Override
+        public void close() {}
+    }
+
+}

@@ -1,0 +1,42 @@
+/**
+ * Tamper-evident audit log, compatible with Vault's {@code sys/audit} API and entry layout.
+ *
+ * <h2>Devices</h2>
+ * <ul>
+ * <li>{@code file}: JSON lines. Options: {@code file_path} (required; {@code stdout} and {@code discard} allowed),
+ * {@code mode} (octal, default {@code 0600}; {@code 0000} leaves the mode alone), {@code log_raw} (default false),
+ * {@code hmac_accessor} (default true), {@code prefix}, {@code format} ({@code json} only),
+ * {@code elide_list_responses}, and ours: {@code fsync} (default false: one {@code write(2)} per group-commit batch,
+ * no fsync), {@code checkpoint_interval} (entries, default 5000), {@code checkpoint_seconds} (default 60). SIGHUP
+ * (logrotate) reopens the file: {@link dev.keyhaven.core.audit.AuditSignals#installSighupHandler()}.</li>
+ * <li>{@code store}: entries kept in the storage backend behind the barrier; same options minus the file ones.
+ * Queried and pruned through the API ({@code keyhaven audit query|prune}).</li>
+ * </ul>
+ *
+ * <h2>Entries</h2>
+ * One {@code request} and one {@code response} entry per call, with Vault's fields ({@code time, type, auth, request,
+ * response, error}); every string of request and response data, the client token and (with {@code hmac_accessor}) the
+ * accessor are replaced by {@code hmac-sha256:<hex>} under a per-install salt unless {@code log_raw}. Each entry ends
+ * with {@code "seq": n, "prev": "<sha256 hex of the previous line>"} (entry 1: 64 zeros); extra top-level fields do
+ * not disturb Vault log pipelines. Each device has its own chain.
+ *
+ * <h2>Tamper evidence</h2>
+ * A {@code checkpoint} entry (in the chain) every {@code checkpoint_interval} entries, after at most
+ * {@code checkpoint_seconds}, and on close, carries an Ed25519 signature over
+ * {@code "keyhaven-audit-checkpoint\nEd25519\n<seq>\n<prev>\n<time>\n<key_id>"}; the key is created on first use
+ * and kept behind the barrier; {@code GET sys/audit-pubkey} exports the public key (PEM). A rotated or pruned file
+ * starts with a {@code chain_anchor} line ({@code first_seq}, {@code prev}; signed when the server wrote it).
+ * {@code keyhaven audit verify FILE... [--pubkey K] [--expect-head SEQ:HASH]} reports the first removed, reordered or
+ * edited entry; a chain alone cannot prove its own end, hence {@code --expect-head} (from
+ * {@code GET sys/audit-head/:path}).
+ *
+ * <h2>Fail closed</h2>
+ * {@link dev.keyhaven.core.audit.AuditBroker#logRequest} / {@code logResponse} throw 503
+ * ({@code no audit backend succeeded in logging the request|response}) if no enabled device accepted the entry.
+ *
+ * <h2>Endpoints</h2>
+ * See {@link dev.keyhaven.core.audit.AuditEngine}: {@code sys/audit}, {@code sys/audit/:path},
+ * {@code sys/audit-hash/:path} (Vault), and ours: {@code sys/audit-pubkey}, {@code sys/audit-head/:path},
+ * {@code sys/audit-query/:path}, {@code sys/audit-verify/:path}, {@code sys/audit-prune/:path}.
+ */
+package dev.keyhaven.core.audit;

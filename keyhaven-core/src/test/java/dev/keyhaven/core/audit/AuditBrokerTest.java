@@ -1,0 +1,440 @@
+package dev.keyhaven.core.audit;
+
+import static dev.keyhaven.core.audit.AuditFixtures.auth;
+import static dev.keyhaven.core.audit.AuditFixtures.canary;
+import static dev.keyhaven.core.audit.AuditFixtures.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyhaven.core.logical.ErrorCode;
+import dev.keyhaven.core.logical.KeyhavenException;
+import dev.keyhaven.core.logical.Operation;
+import dev.keyhaven.core.logical.Request;
+import dev.keyhaven.core.logical.Response;
+import dev.keyhaven.core.storage.memory.MemoryStorage;
+import dev.keyhaven.core.util.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditBrokerTest {
+    @TempDir
+    Path dir;
+    final MemoryStorage storage = new MemoryStorage();
+    final List<AuditBroker> brokers = new ArrayList<>();
+
+    AuditBroker broker() {
+        AuditBroker b = new AuditBroker(storage, Clock.systemUTC());
+        brokers.add(b);
+        return b;
+    }
+
+    @AfterEach
+    void close() {
+        brokers.forEach(AuditBroker::close);
+    }
+
+    static List<Map<String, Object>> entries(Path file) throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) if (!l.isEmpty()) out.add(Json.parseObject(l.getBytes(StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void requestAndResponseEntriesHaveVaultLayoutAndHmacEveryString() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("audit.log");
+        b.enable("file", "file", "test", Map.of("file_path", log.toString()), false);
+        String token = canary("token");
+        String accessor = canary("accessor");
+        String secret = canary("password");
+        String nested = canary("nested");
+        Map<String, Object> data = Map.of("data", Map.of("password", secret, "list", List.of(nested, 7, true)), "options", Map.of("cas", 0));
+        AuditEvent ev = AuditEvent.of(request(Operation.UPDATE, "secret/data/app", data, token), auth(token, accessor));
+        b.logRequest(ev);
+        b.logResponse(ev, Response.of(Map.of("version", 3, "note", secret)));
+
+        List<Map<String, Object>> es = entries(log);
+        assertThat(es).hasSize(2);
+        Map<String, Object> req = es.get(0);
+        assertThat(req.keySet()).startsWith("time", "type");
+        assertThat(req.get("type")).isEqualTo("request");
+        assertThat(req.get("seq")).isEqualTo(1);
+        assertThat(req.get("prev")).isEqualTo(AuditChain.GENESIS);
+        Map<String, Object> a = map(req.get("auth"));
+        String h = b.hash("file", token);
+        assertThat(a.get("client_token")).isEqualTo(h);
+        assertThat(a.get("accessor")).isEqualTo(b.hash("file", accessor));
+        assertThat(a).containsEntry("display_name", "token-app").containsEntry("policies", List.of("default", "app"))
+                .containsEntry("entity_id", "ent-1").containsEntry("metadata", Map.of("team", "payments"));
+        Map<String, Object> r = map(req.get("request"));
+        assertThat(r).containsEntry("operation", "update").containsEntry("path", "secret/data/app")
+                .containsEntry("client_token", h).containsEntry("client_token_accessor", b.hash("file", accessor))
+                .containsEntry("remote_address", "10.1.2.3").containsEntry("remote_port", 45678)
+                .containsEntry("mount_type", "kv").containsEntry("mount_accessor", "kv_1234abcd").containsEntry("mount_point", "secret/")
+                .containsEntry("namespace", Map.of("id", "root"));
+        Map<String, Object> rd = map(map(r.get("data")).get("data"));
+        assertThat(rd.get("password")).isEqualTo(b.hash("file", secret));
+        assertThat((List<Object>) rd.get("list")).containsExactly(b.hash("file", nested), 7, true);
+        assertThat(map(map(r.get("data")).get("options"))).containsEntry("cas", 0);
+        assertThat((String) rd.get("password")).matches("hmac-sha256:[0-9a-f]{64}");
+
+        Map<String, Object> resp = es.get(1);
+        assertThat(resp.get("type")).isEqualTo("response");
+        assertThat(map(resp.get("request")).get("id")).isEqualTo(r.get("id"));
+        assertThat(map(map(resp.get("response")).get("data"))).containsEntry("version", 3).containsEntry("note", b.hash("file", secret));
+        assertThat(resp.get("seq")).isEqualTo(2);
+        assertThat(resp.get("prev")).isEqualTo(AuditChain.sha256Hex(Files.readAllLines(log).get(0).getBytes(StandardCharsets.UTF_8)));
+        assertThat(Files.readString(log)).doesNotContain(token, accessor, secret, nested);
+    }
+
+    @Test
+    void logRawWritesClearValuesAndHmacAccessorFalseKeepsAccessorClear() throws Exception {
+        AuditBroker b = broker();
+        Path raw = dir.resolve("raw.log");
+        Path acc = dir.resolve("acc.log");
+        b.enable("raw", "file", "", Map.of("file_path", raw.toString(), "log_raw", "true"), false);
+        b.enable("acc", "file", "", Map.of("file_path", acc.toString(), "hmac_accessor", "false", "prefix", "@cee: "), false);
+        String token = canary("token");
+        String accessor = canary("accessor");
+        String secret = canary("secret");
+        AuditEvent ev = AuditEvent.of(request(Operation.UPDATE, "secret/data/x", Map.of("v", secret), token), auth(token, accessor));
+        b.logRequest(ev);
+        String rawText = Files.readString(raw);
+        assertThat(rawText).contains(token, accessor, secret);
+        String accText = Files.readString(acc);
+        assertThat(accText).startsWith("@cee: {").contains("\"accessor\":\"" + accessor + "\"").doesNotContain(token, secret);
+        assertThat(new AuditVerifier(Optional.empty(), Optional.empty()).verifyFiles(List.of(acc)).ok()).isTrue();
+    }
+
+    @Test
+    void elideListResponsesLogsOnlyTheNumberOfKeys() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("l.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString(), "elide_list_responses", "true"), false);
+        AuditEvent ev = AuditEvent.of(request(Operation.LIST, "secret/metadata/", Map.of(), null), AuditAuth.NONE);
+        b.logResponse(ev, Response.of(Map.of("keys", List.of("a", "b", "c"))));
+        assertThat(map(map(entries(log).get(0).get("response")).get("data"))).containsEntry("keys", 3);
+    }
+
+    @Test
+    void errorsAreLoggedInTheErrorField() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("a.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/nope", Map.of(), null), AuditAuth.NONE);
+        b.logRequest(ev, KeyhavenException.permissionDenied());
+        b.logResponse(ev, KeyhavenException.permissionDenied());
+        assertThat(entries(log).get(0).get("error")).isEqualTo("permission denied");
+        Map<String, Object> resp = entries(log).get(1);
+        assertThat(resp.get("error")).isEqualTo("permission denied");
+        assertThat(resp).doesNotContainKey("auth");
+    }
+
+    @Test
+    void withoutDevicesRequestsProceed() {
+        AuditBroker b = broker();
+        assertThat(b.hasDevices()).isFalse();
+        b.logRequest(AuditEvent.of(request(Operation.READ, "secret/data/a", Map.of(), null), AuditAuth.NONE));
+    }
+
+    @Test
+    void unwritableDeviceFailsClosedWith503AndCountsTheFailure() throws Exception {
+        AuditBroker b = broker();
+        b.enable("full", "file", "", Map.of("file_path", "/dev/full", "mode", "0000"), false);
+        AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/a", Map.of(), canary("t")), AuditAuth.NONE);
+        assertThatThrownBy(() -> b.logRequest(ev)).isInstanceOfSatisfying(KeyhavenException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(e.code().httpStatus()).isEqualTo(503);
+            assertThat(e.errors()).containsExactly("no audit backend succeeded in logging the request");
+        });
+        assertThatThrownBy(() -> b.logResponse(ev, Response.of(Map.of("k", "v"))))
+                .hasMessage("no audit backend succeeded in logging the response");
+        assertThat(b.metrics()).containsEntry("audit.log_request_failure", 1L).containsEntry("audit.log_response_failure", 1L)
+                .containsEntry("audit.device.full/failures", 2L);
+
+        // a second, healthy device is enough
+        Path ok = dir.resolve("ok.log");
+        b.enable("ok", "file", "", Map.of("file_path", ok.toString()), false);
+        b.logRequest(ev);
+        assertThat(entries(ok)).hasSize(1);
+    }
+
+    @Test
+    void fileThatBecomesUnwritableAfterReopenFailsClosedAndHealsWhenWritableAgain() throws Exception {
+        AuditBroker b = broker();
+        Path sub = Files.createDirectories(dir.resolve("logs"));
+        Path log = sub.resolve("audit.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/a", Map.of(), null), AuditAuth.NONE);
+        b.logRequest(ev);
+        // logrotate moves the directory away and something that is not a directory takes its place
+        Files.move(sub, dir.resolve("logs.old"));
+        Files.writeString(dir.resolve("logs"), "not a directory");
+        b.reopen();
+        assertThatThrownBy(() -> b.logRequest(ev)).isInstanceOf(KeyhavenException.class)
+                .extracting(e -> ((KeyhavenException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        Files.delete(dir.resolve("logs"));
+        Files.createDirectories(sub);
+        b.logRequest(ev); // reopened on the next write
+        AuditVerifier.Result r = new AuditVerifier(Optional.empty(), Optional.empty())
+                .verifyFiles(List.of(dir.resolve("logs.old/audit.log"), log));
+        assertThat(r.ok()).as(r.message()).isTrue();
+        assertThat(r.entries()).isEqualTo(2);
+    }
+
+    @Test
+    void enableValidatesLikeVault() {
+        AuditBroker b = broker();
+        assertThatThrownBy(() -> b.enable("x", "syslog", "", Map.of(), false)).hasMessage("unknown backend type: \"syslog\"");
+        assertThatThrownBy(() -> b.enable("x", "file", "", Map.of(), false)).hasMessage("\"file_path\" is required");
+        assertThatThrownBy(() -> b.enable("x", "file", "", Map.of("file_path", "stdout", "bogus", "1"), false))
+                .hasMessageContaining("unknown option \"bogus\"");
+        assertThatThrownBy(() -> b.enable("x", "file", "", Map.of("file_path", "stdout", "log_raw", "maybe"), false))
+                .hasMessageContaining("log_raw");
+        assertThatThrownBy(() -> b.enable("x", "file", "", Map.of("file_path", "stdout", "format", "jsonx"), false))
+                .hasMessageContaining("jsonx");
+        b.enable("a/b", "file", "", Map.of("file_path", "discard"), false);
+        assertThatThrownBy(() -> b.enable("a", "file", "", Map.of("file_path", "discard"), false)).hasMessage("path already in use");
+        assertThatThrownBy(() -> b.enable("a/b/c", "file", "", Map.of("file_path", "discard"), false)).hasMessage("path already in use");
+        assertThatThrownBy(() -> b.enable("/", "file", "", Map.of("file_path", "discard"), false)).hasMessage("backend path must be specified");
+        Path shared = dir.resolve("shared.log");
+        b.enable("one", "file", "", Map.of("file_path", shared.toString()), false);
+        assertThatThrownBy(() -> b.enable("two", "file", "", Map.of("file_path", shared.toString()), false))
+                .hasMessageContaining("is already used by audit device \"one/\"");
+        assertThat(b.disable("nope")).isFalse();
+        assertThat(b.disable("a/b")).isTrue();
+        assertThatThrownBy(() -> b.hash("a/b", "x")).hasMessage("unknown audit backend \"a/b/\"");
+    }
+
+    @Test
+    void fileModeIsApplied() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("m.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString(), "mode", "0640"), false);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log))).isEqualTo("rw-r-----");
+    }
+
+    @Test
+    void devicesSurviveRestartAndTheChainContinues() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("a.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        b.enable("store", "store", "", Map.of(), false);
+        String salted = b.hash("file", "value");
+        AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/a", Map.of(), null), AuditAuth.NONE);
+        b.logRequest(ev);
+        b.close();
+        AuditBroker b2 = broker();
+        assertThat(b2.list()).extracting(DeviceConfig::path).containsExactly("file/", "store/");
+        assertThat(b2.hash("file", "value")).isEqualTo(salted);
+        b2.logRequest(ev);
+        b2.close();
+        AuditVerifier.Result r = new AuditVerifier(Optional.of(CheckpointSigner.parsePublicKey(b2.publicKeyPem())), Optional.empty())
+                .verifyFiles(List.of(log));
+        assertThat(r.ok()).as(r.message()).isTrue();
+        assertThat(r.entries()).isEqualTo(4); // request, checkpoint at close, request, checkpoint at close
+        assertThat(r.checkpoints()).isEqualTo(2);
+        AuditBroker b3 = broker();
+        assertThat(b3.verifyStore("store").message()).startsWith("ok: 4 entries, chain intact");
+    }
+
+    @Test
+    void checkpointsAreSignedAndVerifiedWithTheExportedKey() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("a.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString(), "checkpoint_interval", "10"), false);
+        for (int i = 0; i < 25; i++) b.logRequest(AuditEvent.of(request(Operation.READ, "secret/data/" + i, Map.of(), null), AuditAuth.NONE));
+        List<Map<String, Object>> es = entries(log);
+        assertThat(es.get(10).get("type")).isEqualTo("checkpoint");
+        assertThat(es.get(10).get("seq")).isEqualTo(11);
+        assertThat(map(es.get(10).get("checkpoint"))).containsEntry("algorithm", "Ed25519").containsEntry("key_id", b.keyId());
+        var key = CheckpointSigner.parsePublicKey(b.publicKeyPem());
+        AuditVerifier.Result r = new AuditVerifier(Optional.of(key), Optional.empty()).verifyFiles(List.of(log));
+        assertThat(r.ok()).isTrue();
+        assertThat(r.message()).isEqualTo("ok: 27 entries, chain intact; 2 checkpoint signatures verified; the last 5 entries follow the last checkpoint (chained, not yet signed)");
+        var other = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
+        AuditVerifier.Result bad = new AuditVerifier(Optional.of(other), Optional.empty()).verifyFiles(List.of(log));
+        assertThat(bad.ok()).isFalse();
+        assertThat(bad.problemSeq()).isEqualTo(11);
+        assertThat(bad.message()).contains("checkpoint signature invalid");
+    }
+
+    @Test
+    void concurrentRequestsShareWritesAndKeepOneGaplessChain() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("a.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        b.enable("store", "store", "", Map.of(), false);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            final int tt = t;
+            fs.add(pool.submit(() -> {
+                for (int i = 0; i < 200; i++) {
+                    AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/t" + tt + "/" + i, Map.of(), null), AuditAuth.NONE);
+                    b.logRequest(ev);
+                    b.logResponse(ev, Response.of(Map.of("v", "x")));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) f.get();
+        pool.shutdown();
+        List<Map<String, Object>> es = entries(log);
+        long reqs = es.stream().filter(e -> "request".equals(e.get("type"))).count();
+        long resps = es.stream().filter(e -> "response".equals(e.get("type"))).count();
+        assertThat(reqs).isEqualTo(1600);
+        assertThat(resps).isEqualTo(1600);
+        // each call's request entry precedes its response entry
+        Map<Object, Integer> reqPos = new java.util.HashMap<>();
+        for (int i = 0; i < es.size(); i++) {
+            Map<String, Object> e = es.get(i);
+            if (!"request".equals(e.get("type")) && !"response".equals(e.get("type"))) continue;
+            Object id = map(e.get("request")).get("id");
+            if ("request".equals(e.get("type"))) reqPos.put(id, i);
+            else assertThat(reqPos.get(id)).isNotNull().isLessThan(i);
+        }
+        AuditVerifier.Result r = new AuditVerifier(Optional.empty(), Optional.empty()).verifyFiles(List.of(log));
+        assertThat(r.ok()).as(r.message()).isTrue();
+        assertThat(b.verifyStore("store").ok()).isTrue();
+    }
+
+    @Test
+    void reopenAfterLogrotateContinuesTheChainInTheNewFile() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("a.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/a", Map.of(), null), AuditAuth.NONE);
+        b.logRequest(ev);
+        b.logRequest(ev);
+        Files.move(log, dir.resolve("a.log.1"));
+        AuditBroker.reopenAll(); // what the SIGHUP handler calls
+        b.logRequest(ev);
+        List<String> fresh = Files.readAllLines(log);
+        assertThat(fresh.get(0)).contains("\"type\":\"chain_anchor\"").contains("\"first_seq\":3").contains("\"reason\":\"reopen\"");
+        var key = Optional.of(CheckpointSigner.parsePublicKey(b.publicKeyPem()));
+        assertThat(new AuditVerifier(key, Optional.empty()).verifyFiles(List.of(dir.resolve("a.log.1"), log)).ok()).isTrue();
+        AuditVerifier.Result alone = new AuditVerifier(key, Optional.empty()).verifyFiles(List.of(log));
+        assertThat(alone.message()).startsWith("ok: 1 entries, chain intact (entries 3..3");
+        // out of order files are caught
+        AuditVerifier.Result swapped = new AuditVerifier(key, Optional.empty()).verifyFiles(List.of(log, dir.resolve("a.log.1")));
+        assertThat(swapped.ok()).isFalse();
+    }
+
+    @Test
+    void storeQueryFindsWhoReadWhatWhenAndFromWhere() {
+        AuditBroker b = broker();
+        b.enable("store", "store", "", Map.of(), false);
+        String accA = canary("acc");
+        String accB = canary("acc");
+        for (int i = 0; i < 3; i++) {
+            AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/app/db" + i, Map.of(), null), auth(canary("t"), accA));
+            b.logRequest(ev);
+            b.logResponse(ev, Response.of(Map.of("data", Map.of("pw", "x"))));
+        }
+        AuditEvent w = AuditEvent.of(request(Operation.UPDATE, "secret/data/app/db0", Map.of("pw", "y"), null), auth(canary("t"), accB));
+        b.logRequest(w);
+        b.logResponse(w, Response.empty());
+        AuditEvent other = AuditEvent.of(request(Operation.READ, "secret/data/other", Map.of(), null), auth(canary("t"), accA));
+        b.logRequest(other);
+        b.logResponse(other, Response.empty());
+
+        List<Map<String, Object>> rows = b.query("store", new AuditQuery(Optional.of("secret/data/app/*"), Optional.of(Instant.now().minusSeconds(3600)),
+                Optional.empty(), Optional.of(accA), Optional.of("read"), "response", 100));
+        assertThat(rows).extracting(r -> r.get("path")).containsExactly("secret/data/app/db0", "secret/data/app/db1", "secret/data/app/db2");
+        assertThat(rows.get(0)).containsEntry("remote_address", "10.1.2.3").containsEntry("display_name", "token-app")
+                .containsEntry("operation", "read").containsEntry("accessor", b.hash("store", accA));
+        assertThat(b.query("store", new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(accB), Optional.empty(), "all", 100)))
+                .hasSize(2);
+        assertThat(b.query("store", new AuditQuery(Optional.empty(), Optional.of(Instant.now().plusSeconds(60)), Optional.empty(), Optional.empty(),
+                Optional.empty(), "all", 100))).isEmpty();
+        assertThat(b.query("store", new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), "all", 3)))
+                .extracting(r -> r.get("path")).containsExactly("secret/data/app/db0", "secret/data/other", "secret/data/other");
+    }
+
+    @Test
+    void canaryValuesAppearNowhereInTheFileOrTheStore() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("a.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        b.enable("store", "store", "", Map.of(), false);
+        List<String> canaries = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String token = canary("token");
+            String accessor = canary("accessor");
+            String pw = canary("pw");
+            String issued = canary("issued");
+            canaries.addAll(List.of(token, accessor, pw, issued));
+            AuditEvent ev = AuditEvent.of(request(Operation.UPDATE, "auth/userpass/login/u" + i, Map.of("password", pw), token), auth(token, accessor));
+            b.logRequest(ev);
+            b.logResponse(ev, Response.empty().auth(Map.of("client_token", issued, "accessor", accessor, "policies", List.of("default"))));
+        }
+        String text = Files.readString(log);
+        StringBuilder store = new StringBuilder();
+        for (AuditDevice.Line l : b.lines("store", 0, 10_000)) store.append(new String(l.bytes(), StandardCharsets.UTF_8)).append('\n');
+        for (String c : canaries) {
+            assertThat(text).doesNotContain(c);
+            assertThat(store.toString()).doesNotContain(c);
+        }
+        assertThat(text).contains(b.hash("file", canaries.get(3))); // the issued token is findable via audit-hash
+    }
+
+    @Test
+    void engineListsEnablesAndDisablesWithVaultShapes() {
+        AuditBroker b = broker();
+        AuditEngine e = new AuditEngine(b);
+        // node-vault's enableAudit sends every argument, including "name", as the body
+        Request put = Request.builder(Operation.UPDATE, "sys/audit/file").data(Map.of("name", "file", "type", "file",
+                "description", "d", "options", Map.of("file_path", dir.resolve("x.log").toString()))).build();
+        put.setMount("sys/", "system", "system_1", "audit/file");
+        assertThat(e.handle(put).status()).isEqualTo(204);
+        Request get = Request.builder(Operation.READ, "sys/audit").build();
+        get.setMount("sys/", "system", "system_1", "audit");
+        Response list = e.handle(get);
+        assertThat(list.status()).isEqualTo(200);
+        Map<String, Object> info = Map.of("type", "file", "description", "d", "options", Map.of("file_path", dir.resolve("x.log").toString()),
+                "local", false, "path", "file/");
+        assertThat(list.raw()).containsEntry("file/", info);
+        assertThat(map(list.raw().get("data"))).containsEntry("file/", info);
+
+        Request badOpts = Request.builder(Operation.UPDATE, "sys/audit/y").data(Map.of("type", "file", "options", Map.of("file_path", 5))).build();
+        badOpts.setMount("sys/", "system", "system_1", "audit/y");
+        assertThatThrownBy(() -> e.handle(badOpts)).hasMessage("options must be string valued");
+
+        Request hash = Request.builder(Operation.UPDATE, "sys/audit-hash/file").data(Map.of("input", "abc")).build();
+        hash.setMount("sys/", "system", "system_1", "audit-hash/file");
+        assertThat(e.handle(hash).data()).containsEntry("hash", b.hash("file", "abc"));
+        Request empty = Request.builder(Operation.UPDATE, "sys/audit-hash/file").data(Map.of()).build();
+        empty.setMount("sys/", "system", "system_1", "audit-hash/file");
+        assertThatThrownBy(() -> e.handle(empty)).hasMessage("the \"input\" parameter is empty");
+
+        Request pub = Request.builder(Operation.READ, "sys/audit-pubkey").build();
+        pub.setMount("sys/", "system", "system_1", "audit-pubkey");
+        assertThat((String) e.handle(pub).data().get("public_key")).startsWith("-----BEGIN PUBLIC KEY-----");
+
+        Request del = Request.builder(Operation.DELETE, "sys/audit/file").build();
+        del.setMount("sys/", "system", "system_1", "audit/file");
+        assertThat(e.handle(del).status()).isEqualTo(204);
+        assertThat(e.handle(del).status()).isEqualTo(204);
+        assertThat(b.list()).isEmpty();
+    }
+}
