@@ -430,6 +430,7 @@ public final class Keyhaven implements AutoCloseable {
         clusterName = !configuredClusterName.isEmpty() ? configuredClusterName : String.valueOf(cluster.getOrDefault("name", ""));
         authService.start(new PrefixedStorage(barrier, "core/auth/"), clock);
         audit = new AuditBroker(new PrefixedStorage(barrier, "core/audit/"), clock);
+        audit.onDeviceFailure(telemetry::onAuditFailure);
         if (auditRetention != null) audit.scheduleRetention(auditRetention);
         router.add(sysEntry, system);
         for (MountEntry e : loadMountTable()) mountEngine(e);
