@@ -283,37 +283,40 @@ public final class KvCommand implements Runnable {
         }
     }
 
-    @Command(name = "undelete", description = "Restore soft-deleted versions of a KV v2 secret.",
-            footer = {"", "Example:", "  keyhaven kv undelete -versions=3 secret/app/db"})
-    static final class Undelete extends Base {
+    /** undelete/ and destroy/ take the same input: a KV v2 path and a list of versions. */
+    abstract static class VersionsOp extends Base {
         @Option(names = {"-versions", "--versions"}, required = true, description = "Comma-separated versions.") String versions;
         @Parameters(paramLabel = "PATH") String path;
 
+        abstract String op();
+
         @Override
         public Integer call() {
+            List<Integer> v = versions(versions);
             ApiClient api = client.client();
             Target t = resolve(api, path);
-            if (!t.v2()) throw new IllegalArgumentException("undelete needs a KV v2 mount");
-            api.write(t.op("undelete"), Map.of("versions", versions(versions)));
-            out().println("Success! Data written to: " + t.op("undelete"));
+            if (!t.v2()) throw new IllegalArgumentException(op() + " needs a KV v2 mount");
+            api.write(t.op(op()), Map.of("versions", v));
+            out().println("Success! Data written to: " + t.op(op()));
             return 0;
+        }
+    }
+
+    @Command(name = "undelete", description = "Restore soft-deleted versions of a KV v2 secret.",
+            footer = {"", "Example:", "  keyhaven kv undelete -versions=3 secret/app/db"})
+    static final class Undelete extends VersionsOp {
+        @Override
+        String op() {
+            return "undelete";
         }
     }
 
     @Command(name = "destroy", description = "Permanently remove versions of a KV v2 secret.",
             footer = {"", "Example:", "  keyhaven kv destroy -versions=1,2 secret/app/db"})
-    static final class Destroy extends Base {
-        @Option(names = {"-versions", "--versions"}, required = true, description = "Comma-separated versions.") String versions;
-        @Parameters(paramLabel = "PATH") String path;
-
+    static final class Destroy extends VersionsOp {
         @Override
-        public Integer call() {
-            ApiClient api = client.client();
-            Target t = resolve(api, path);
-            if (!t.v2()) throw new IllegalArgumentException("destroy needs a KV v2 mount");
-            api.write(t.op("destroy"), Map.of("versions", versions(versions)));
-            out().println("Success! Data written to: " + t.op("destroy"));
-            return 0;
+        String op() {
+            return "destroy";
         }
     }
 

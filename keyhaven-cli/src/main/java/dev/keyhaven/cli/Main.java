@@ -32,6 +32,8 @@ public final class Main implements Runnable {
         cl.addSubcommand("kv", new KvCommand());
         cl.addSubcommand("operator", new OperatorCommand());
         cl.addSubcommand("policy", new PolicyCommand());
+        cl.addSubcommand("rotate", new RotationCommand.Rotate());
+        cl.addSubcommand("rotation", new RotationCommand());
         cl.addSubcommand("scan", new ScanCommand());
         cl.addSubcommand("server", new ServerCommand());
         cl.addSubcommand("status", new StatusCommand());

@@ -530,6 +530,31 @@ public final class Keyhaven implements AutoCloseable {
         return entry;
     }
 
+    /**
+     * Changes a mount's tunable settings ({@code sys/mounts/:path/tune}, {@code sys/auth/:path/tune}): description,
+     * {@code default_lease_ttl}, {@code max_lease_ttl}, {@code listing_visibility}. Persisted; the engine keeps running.
+     */
+    public MountEntry tune(String rawPath, String description, Map<String, Object> tune) {
+        stateLock.readLock().lock();
+        try {
+            requireUnsealed();
+            synchronized (this) {
+                String path = normalizeMountPath(rawPath);
+                List<MountEntry> table = loadMountTable();
+                int i = -1;
+                for (int k = 0; k < table.size(); k++) if (table.get(k).path().equals(path)) i = k;
+                if (i < 0) throw KeyhavenException.badRequest("cannot tune \"" + path + "\": no mount at this path");
+                MountEntry updated = table.get(i).withTune(description == null ? table.get(i).description() : description, tune);
+                table.set(i, updated);
+                saveMountTable(table);
+                router.remove(path).ifPresent(m -> router.add(updated, m.engine()));
+                return updated;
+            }
+        } finally {
+            stateLock.readLock().unlock();
+        }
+    }
+
     /** Removes a mount and deletes its data. Lock order everywhere: state lock first, then this object's monitor. */
     public void unmount(String rawPath) {
         stateLock.readLock().lock();

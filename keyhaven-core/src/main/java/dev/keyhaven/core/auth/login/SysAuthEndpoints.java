@@ -51,6 +51,7 @@ public final class SysAuthEndpoints implements Engine {
             return Response.of(all);
         }
         String path = rel.substring("auth/".length());
+        if (path.endsWith("/tune")) return core.system().tuneMount(req, "auth/" + path.substring(0, path.length() - "/tune".length()));
         if (path.isEmpty()) throw KeyhavenException.badRequest("missing mount path");
         String mountPath = "auth/" + path + "/";
         switch (req.operation()) {

@@ -303,6 +303,7 @@ public final class SystemBackend implements Engine {
             return Response.of(all);
         }
         String path = rel.substring("mounts/".length());
+        if (path.endsWith("/tune") || path.equals("tune")) return tune(req, path.substring(0, Math.max(0, path.length() - "/tune".length())));
         switch (req.operation()) {
             case READ: {
                 String mp = path.endsWith("/") ? path : path + "/";
@@ -332,13 +333,83 @@ public final class SystemBackend implements Engine {
         }
     }
 
+    /** Vault's system default for both lease TTLs (768h), reported when a mount is not tuned. */
+    static final long SYSTEM_DEFAULT_TTL = 768L * 3600;
+
+    /** {@code sys/mounts/:path/tune} (and, through {@link #tuneMount}, {@code sys/auth/:path/tune}). */
+    private Response tune(Request req, String mountPath) {
+        return tuneMount(req, mountPath);
+    }
+
+    /** Read or change a mount's tunable settings, in Vault's wire format. */
+    public Response tuneMount(Request req, String mountPath) {
+        String mp = mountPath.endsWith("/") ? mountPath : mountPath + "/";
+        MountEntry e = core.router().find(mp).map(Router.Mount::entry)
+                .orElseThrow(() -> KeyhavenException.badRequest("cannot fetch sysview for path \"" + mp + "\""));
+        switch (req.operation()) {
+            case READ: {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("default_lease_ttl", e.defaultLeaseTtl() == 0 ? SYSTEM_DEFAULT_TTL : e.defaultLeaseTtl());
+                d.put("max_lease_ttl", e.maxLeaseTtl() == 0 ? SYSTEM_DEFAULT_TTL : e.maxLeaseTtl());
+                d.put("force_no_cache", false);
+                d.put("description", e.description());
+                if (!e.listingVisibility().isEmpty()) d.put("listing_visibility", e.listingVisibility());
+                if (!e.options().isEmpty()) d.put("options", new LinkedHashMap<>(e.options()));
+                return Response.of(d);
+            }
+            case CREATE:
+            case UPDATE: {
+                Map<String, Object> data = req.data();
+                Map<String, Object> tune = new LinkedHashMap<>(e.tune());
+                for (String k : data.keySet()) {
+                    if (!java.util.Set.of("default_lease_ttl", "max_lease_ttl", "description", "listing_visibility", "options").contains(k)) {
+                        throw KeyhavenException.badRequest("unsupported tune parameter \"" + k + "\" (supported: default_lease_ttl, max_lease_ttl, description, listing_visibility, options)");
+                    }
+                }
+                for (String k : List.of("default_lease_ttl", "max_lease_ttl")) {
+                    if (data.containsKey(k)) tune.put(k, ttlSeconds(k, data.get(k)));
+                }
+                long def = tune.get("default_lease_ttl") instanceof Number n ? n.longValue() : 0;
+                long max = tune.get("max_lease_ttl") instanceof Number n ? n.longValue() : 0;
+                if (def != 0 && max != 0 && def > max) throw KeyhavenException.badRequest("backend max lease TTL of " + max + " would be less than backend default lease TTL of " + def);
+                if (data.containsKey("listing_visibility")) {
+                    Object v = data.get("listing_visibility");
+                    if (!(v instanceof String s) || !(s.isEmpty() || s.equals("hidden") || s.equals("unauth"))) {
+                        throw KeyhavenException.badRequest("listing_visibility must be \"\", \"hidden\" or \"unauth\"");
+                    }
+                    tune.put("listing_visibility", v);
+                }
+                if (data.get("options") != null) {
+                    if (!(data.get("options") instanceof Map<?, ?> om)) throw KeyhavenException.badRequest("'options' must be an object");
+                    for (Map.Entry<?, ?> o : om.entrySet()) {
+                        String cur = e.options().get(String.valueOf(o.getKey()));
+                        if (!String.valueOf(o.getValue()).equals(cur)) {
+                            throw KeyhavenException.badRequest("changing option \"" + o.getKey() + "\" of a mount is not supported; mount a new engine instead");
+                        }
+                    }
+                }
+                Object desc = data.get("description");
+                if (desc != null && !(desc instanceof String)) throw KeyhavenException.badRequest("'description' must be a string");
+                core.tune(mp, (String) desc, tune);
+                return Response.empty();
+            }
+            default:
+                throw KeyhavenException.unsupported(req.operation(), req.relativePath());
+        }
+    }
+
+    private static long ttlSeconds(String key, Object v) {
+        if ("system".equals(v)) return 0;
+        return dev.keyhaven.core.auth.Durations.parseNonNegative(key, v).getSeconds();
+    }
+
     private static Map<String, Object> describe(MountEntry e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", e.type());
         m.put("description", e.description());
         m.put("accessor", e.accessor());
         m.put("uuid", e.uuid());
-        m.put("config", Response.map("default_lease_ttl", 0, "max_lease_ttl", 0, "force_no_cache", false));
+        m.put("config", Response.map("default_lease_ttl", e.defaultLeaseTtl(), "max_lease_ttl", e.maxLeaseTtl(), "force_no_cache", false));
         m.put("options", e.options().isEmpty() ? null : new LinkedHashMap<>(e.options()));
         m.put("local", false);
         m.put("seal_wrap", false);

@@ -7,7 +7,7 @@ import dev.keyhaven.core.engine.Engine;
 import dev.keyhaven.core.engine.EngineContext;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Response;
-import dev.keyhaven.core.storage.MemoryStorage;
+import dev.keyhaven.core.storage.memory.MemoryStorage;
 import dev.keyhaven.core.util.Json;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

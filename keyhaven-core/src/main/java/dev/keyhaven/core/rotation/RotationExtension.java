@@ -1,0 +1,57 @@
+package dev.keyhaven.core.rotation;
+
+import dev.keyhaven.core.CoreExtension;
+import dev.keyhaven.core.Keyhaven;
+import dev.keyhaven.core.logical.ErrorCode;
+import dev.keyhaven.core.logical.KeyhavenException;
+import dev.keyhaven.core.router.Router;
+import dev.keyhaven.core.storage.PrefixedStorage;
+import java.time.Duration;
+
+/**
+ * Wires rotation into a server (found by {@link java.util.ServiceLoader}): {@code sys/rotation/...} on the system
+ * backend, state under {@code core/rotation/} in the barrier, other engines reached through the router as an
+ * internal caller, and the scheduler ticking while the core is initialized and unsealed (single node: always the
+ * leader). The tick is 30 s; the system property {@code keyhaven.rotation.tickMillis} overrides it.
+ *
+ * <p>Rotation events (every step, and emergency rotations as {@code rotation.incident}) go to the audit log through
+ * {@link BrokerRotationAudit}. The internal logical client routes straight to the mounted engine (no token, no ACL:
+ * rotation acts as the system), so the KV/transit calls it makes are not separate audit entries.
+ */
+public final class RotationExtension implements CoreExtension {
+    public static final String STORAGE_PREFIX = "core/rotation/";
+
+    @Override
+    public void started(Keyhaven core) {
+        RotationEngine engine = engine(core, tick());
+        core.system().register("rotation", engine);
+        engine.scheduler().start();
+    }
+
+    /** The rotation engine of {@code core} (scheduler not started). */
+    public static RotationEngine engine(Keyhaven core, Duration tick) {
+        LeaderLock leader = () -> core.isInitialized() && !core.isSealed();
+        return RotationEngine.create(new PrefixedStorage(core.barrier(), STORAGE_PREFIX), internalClient(core),
+                new BrokerRotationAudit(core::audit), core.clock(), leader, tick);
+    }
+
+    /** Routes a request straight to the mounted engine, as the system (no token, no ACL). */
+    public static LogicalClient internalClient(Keyhaven core) {
+        return req -> {
+            Router.Route route = core.router().route(req.path()).orElseThrow(() -> new KeyhavenException(ErrorCode.NOT_FOUND,
+                    "no handler for route \"" + req.path() + "\""));
+            req.setMount(route.mount().entry().path(), route.mount().entry().type(), route.mount().entry().accessor(), route.relativePath());
+            return route.mount().engine().handle(req);
+        };
+    }
+
+    static Duration tick() {
+        String v = System.getProperty("keyhaven.rotation.tickMillis");
+        if (v == null) return RotationScheduler.DEFAULT_TICK;
+        try {
+            return Duration.ofMillis(Math.max(50, Long.parseLong(v)));
+        } catch (NumberFormatException e) {
+            return RotationScheduler.DEFAULT_TICK;
+        }
+    }
+}
