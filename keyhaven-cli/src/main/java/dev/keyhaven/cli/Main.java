@@ -25,6 +25,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // Subcommands, one line each (keep sorted by name).
+        cl.addSubcommand("alerts", new AlertsCommand());
         cl.addSubcommand("audit", new AuditCommand());
         cl.addSubcommand("auth", new AuthCommand());
         cl.addSubcommand(new DoctorCommand());

@@ -21,6 +21,7 @@ import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
 import dev.keyhaven.core.logical.Response;
+import dev.keyhaven.core.metrics.Telemetry;
 import dev.keyhaven.core.router.MountEntry;
 import dev.keyhaven.core.router.Router;
 import dev.keyhaven.core.seal.SealConfig;
@@ -72,6 +73,7 @@ public final class Keyhaven implements AutoCloseable {
     private final AesGcmBarrier barrier;
     private final Clock clock;
     private final AuthService authService;
+    private final Telemetry telemetry;
     private final Map<String, EngineFactory> factories = new ConcurrentHashMap<>();
     private final List<MountEntry> defaultMounts;
     private final dev.keyhaven.core.audit.AuditRetention auditRetention;
@@ -96,6 +98,8 @@ public final class Keyhaven implements AutoCloseable {
         this.clock = b.clock;
         this.barrier = new AesGcmBarrier(physical, clock);
         this.authService = b.authService;
+        this.telemetry = b.telemetry != null ? b.telemetry : new Telemetry(b.clock);
+        this.authService.addListener(telemetry);
         this.configuredClusterName = b.clusterName;
         this.storageType = b.storageType;
         this.defaultMounts = List.copyOf(b.defaultMounts);
@@ -117,6 +121,7 @@ public final class Keyhaven implements AutoCloseable {
         private final Storage physical;
         private Clock clock = Clock.systemUTC();
         private AuthService authService = new RootTokenAuthService();
+        private Telemetry telemetry;
         private final List<EngineFactory> factories = new ArrayList<>();
         private final List<MountEntry> defaultMounts = new ArrayList<>();
         private String clusterName = "";
@@ -129,6 +134,8 @@ public final class Keyhaven implements AutoCloseable {
 
         public Builder clock(Clock clock) { this.clock = clock; return this; }
         public Builder authService(AuthService a) { this.authService = a; return this; }
+        /** Metrics and alert events of the request flow (default: a fresh {@link Telemetry} on the core's clock). */
+        public Builder telemetry(Telemetry t) { this.telemetry = t; return this; }
         /** Registers (or replaces) an engine type; {@code kv} (versions 1 and 2) is built in. */
         public Builder engineFactory(EngineFactory f) { this.factories.add(f); return this; }
         /** A mount created on unseal when missing (e.g. {@code auth/token/} of type {@code token}). */
@@ -229,6 +236,11 @@ public final class Keyhaven implements AutoCloseable {
 
     public SystemBackend system() {
         return system;
+    }
+
+    /** Where the request flow reports requests and auth failures (metrics at sys/metrics, alerts). */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     public Clock clock() {
@@ -418,6 +430,7 @@ public final class Keyhaven implements AutoCloseable {
         clusterName = !configuredClusterName.isEmpty() ? configuredClusterName : String.valueOf(cluster.getOrDefault("name", ""));
         authService.start(new PrefixedStorage(barrier, "core/auth/"), clock);
         audit = new AuditBroker(new PrefixedStorage(barrier, "core/audit/"), clock);
+        audit.onDeviceFailure(telemetry::onAuditFailure);
         if (auditRetention != null) audit.scheduleRetention(auditRetention);
         router.add(sysEntry, system);
         for (MountEntry e : loadMountTable()) mountEngine(e);
@@ -616,6 +629,21 @@ public final class Keyhaven implements AutoCloseable {
      * exception is a bug and renders as 500.
      */
     public Response handle(Request req) {
+        long start = System.nanoTime();
+        int status = 500;
+        try {
+            Response resp = handleRequest(req);
+            status = resp.status();
+            return resp;
+        } catch (KeyhavenException e) {
+            status = e.code().httpStatus();
+            throw e;
+        } finally {
+            telemetry.onRequest(req, status, System.nanoTime() - start);
+        }
+    }
+
+    private Response handleRequest(Request req) {
         if (closed) throw new KeyhavenException(ErrorCode.UNAVAILABLE, "Keyhaven is shutting down");
         String path = req.path();
         if (SEAL_EXEMPT.contains(path) || (path.endsWith("/") && SEAL_EXEMPT.contains(path.substring(0, path.length() - 1)))) {

@@ -2,6 +2,7 @@ package dev.keyhaven.server;
 
 import dev.keyhaven.core.CoreExtension;
 import dev.keyhaven.core.Keyhaven;
+import dev.keyhaven.core.alerts.Observability;
 import dev.keyhaven.core.auth.DefaultAuthService;
 import dev.keyhaven.core.auth.approle.AppRoleFactory;
 import dev.keyhaven.core.auth.jwt.JwtAuthFactory;
@@ -16,6 +17,8 @@ import dev.keyhaven.core.engine.EngineFactory;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
+import dev.keyhaven.core.metrics.Telemetry;
+import dev.keyhaven.core.storage.PrefixedStorage;
 import dev.keyhaven.core.storage.StorageException;
 import dev.keyhaven.core.storage.cache.CachingStorage;
 import dev.keyhaven.core.storage.sqlite.SqliteStorage;
@@ -53,13 +56,15 @@ public final class KeyhavenServer implements AutoCloseable {
     static final String DEV_STORE_FILE = "keyhaven.db";
 
     private final Keyhaven core;
+    private final Observability observability;
     private final HttpServer http;
     private final ServerConfig config;
     private final Optional<Path> tempDir;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    private KeyhavenServer(Keyhaven core, HttpServer http, ServerConfig config, Optional<Path> tempDir) {
+    private KeyhavenServer(Keyhaven core, HttpServer http, ServerConfig config, Optional<Path> tempDir, Observability observability) {
+        this.observability = observability;
         this.core = core;
         this.http = http;
         this.config = config;
@@ -137,6 +142,7 @@ public final class KeyhavenServer implements AutoCloseable {
 
         Keyhaven core = null;
         HttpServer http = null;
+        Observability observability = null;
         try {
             // Tokens and ACL policies: token engine at auth/token/, policy endpoints under sys/
             DefaultAuthService auth = new DefaultAuthService();
@@ -157,7 +163,10 @@ public final class KeyhavenServer implements AutoCloseable {
                     })
                     .defaultMount("auth/token/", "token", Map.of());
             // CI and service login methods (sys/auth types jwt, oidc, approle); login attempts go to the keyhaven.login logger.
-            LoginEvents loginEvents = new Slf4jLoginEvents();
+            // ... and to telemetry (auth-failure metrics, brute-force alerts)
+            Telemetry telemetry = new Telemetry(java.time.Clock.systemUTC());
+            b.telemetry(telemetry);
+            LoginEvents loginEvents = new Slf4jLoginEvents().and(telemetry);
             b.engineFactory(JwtAuthFactory.jwt(TokenIssuer.of(auth), loginEvents))
                     .engineFactory(JwtAuthFactory.oidc(TokenIssuer.of(auth), loginEvents))
                     .engineFactory(new AppRoleFactory(TokenIssuer.of(auth), loginEvents));
@@ -168,6 +177,9 @@ public final class KeyhavenServer implements AutoCloseable {
             core = b.build();
             for (String prefix : PolicyEndpoints.PREFIXES) core.system().register(prefix, auth.policyEndpoints());
             core.system().register("auth", new SysAuthEndpoints(core, Set.of("jwt", "oidc", "approle")));
+            // sys/metrics, sys/alerts and the alert engine (records in the barrier under core/observability/)
+            observability = Observability.install(core.telemetry(), core.system()::register,
+                    new PrefixedStorage(core.barrier(), Observability.STORAGE_PREFIX), core.clock(), config.telemetry());
             for (CoreExtension ext : extensions) ext.started(core);
 
             // bind first: a port in use fails before anything is initialized or unsealed
@@ -182,11 +194,12 @@ public final class KeyhavenServer implements AutoCloseable {
                 rootToken = au.rootToken;
             }
             if (config.ui()) log.warn("ui = true: Keyhaven has no web UI; the setting is ignored");
-            KeyhavenServer server = new KeyhavenServer(core, http, config, tempDir);
+            KeyhavenServer server = new KeyhavenServer(core, http, config, tempDir, observability);
             server.printBanner(out, opts, unsealKeyShown, rootToken);
             return server;
         } catch (RuntimeException e) {
             if (http != null) http.close();
+            if (observability != null) observability.close();
             if (core != null) core.close();
             else storage.close();
             deleteTree(tempDir);
@@ -325,6 +338,7 @@ public final class KeyhavenServer implements AutoCloseable {
         try {
             log.info("shutting down");
             http.stop(Duration.ofSeconds(30));
+            observability.close();
             core.close();
             deleteTree(tempDir);
             log.info("stopped");

@@ -1,10 +1,15 @@
 package dev.keyhaven.server;
 
+import dev.keyhaven.core.alerts.AlertConfig;
+import dev.keyhaven.core.alerts.Observability;
 import dev.keyhaven.core.hcl.Hcl;
 import dev.keyhaven.core.hcl.HclBody;
 import dev.keyhaven.core.hcl.HclException;
+import dev.keyhaven.core.notify.WebhookSigner;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.net.URI;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +37,11 @@ import java.util.regex.Pattern;
  * api_addr = "http://127.0.0.1:8200"
  * cluster_name = "prod"
  * log_level = "info"
+ * telemetry {                                              # optional; see docs/observability.md
+ *   unauthenticated_metrics_access = false
+ *   alert_webhook_url         = "https://hooks.example.com/keyhaven"
+ *   alert_webhook_secret_file = "/etc/keyhaven/webhook.secret"
+ * }
  * </pre>
  *
  * Unknown keys and bad values are rejected with {@link ConfigException}: {@code file:line: message}.
@@ -45,7 +55,8 @@ public record ServerConfig(
         String logLevel,
         boolean ui,
         long defaultMaxRequestSize,
-        Optional<AuditRetention> auditRetention) {
+        Optional<AuditRetention> auditRetention,
+        Observability.Config telemetry) {
 
     public static final long DEFAULT_MAX_REQUEST_SIZE = 32L * 1024 * 1024;
 
@@ -122,7 +133,7 @@ public record ServerConfig(
 
         ServerConfig read(HclBody root) {
             Set<String> topAttrs = Set.of("api_addr", "cluster_addr", "cluster_name", "log_level", "ui", "default_max_request_size", "disable_mlock", "log_format");
-            Set<String> topBlocks = Set.of("storage", "listener", "seal", "audit_retention");
+            Set<String> topBlocks = Set.of("storage", "listener", "seal", "audit_retention", "telemetry");
             checkAttrs(root, topAttrs, "");
             for (Hcl.Block b : root.blocks()) {
                 if (!topBlocks.contains(b.type())) throw err(b.line(), "unknown block \"" + b.type() + "\"" + hint(b.type(), topBlocks, topAttrs));
@@ -203,7 +214,73 @@ public record ServerConfig(
             });
             boolean ui = root.attribute("ui").map(a -> bool(a, "ui")).orElse(false);
             root.attribute("disable_mlock").ifPresent(a -> bool(a, "disable_mlock"));
-            return new ServerConfig(storage, List.copyOf(listeners), sealKey, apiAddr, clusterName, logLevel, ui, defaultMax, retention);
+            List<Hcl.Block> tels = root.blocks("telemetry");
+            if (tels.size() > 1) throw err(tels.get(1).line(), "telemetry is defined more than once (first at line " + tels.get(0).line() + ")");
+            Observability.Config telemetry = tels.isEmpty() ? Observability.Config.DEFAULTS : telemetry(tels.get(0));
+            return new ServerConfig(storage, List.copyOf(listeners), sealKey, apiAddr, clusterName, logLevel, ui, defaultMax, retention, telemetry);
+        }
+
+        /** {@code telemetry { ... }}: Vault's metrics keys plus Keyhaven's alert settings. */
+        Observability.Config telemetry(Hcl.Block tb) {
+            if (!tb.labels().isEmpty()) throw err(tb.line(), "telemetry takes no label: telemetry { ... }");
+            String where = " in telemetry";
+            checkAttrs(tb.body(), Set.of("unauthenticated_metrics_access", "prometheus_retention_time", "disable_hostname",
+                    "alert_webhook_url", "alert_webhook_secret_file", "alert_webhook_timeout", "alert_brute_force_threshold",
+                    "alert_brute_force_window", "alert_spike_factor", "alert_spike_min_requests"), where);
+            checkNoBlocks(tb, "telemetry");
+            HclBody b = tb.body();
+            boolean unauth = b.attribute("unauthenticated_metrics_access").map(a -> bool(a, "unauthenticated_metrics_access")).orElse(false);
+            // accepted for Vault compatibility: Keyhaven always serves Prometheus text and never prefixes host names
+            b.attribute("prometheus_retention_time").ifPresent(a -> {
+                if (!(a.value() instanceof String) && !(a.value() instanceof Long)) throw err(a.line(), "invalid value for \"prometheus_retention_time\": expected a duration");
+            });
+            b.attribute("disable_hostname").ifPresent(a -> bool(a, "disable_hostname"));
+            AlertConfig alerts = AlertConfig.DEFAULTS;
+            int threshold = b.attribute("alert_brute_force_threshold").map(a -> (int) count(a, "alert_brute_force_threshold", 2, 1_000_000)).orElse(alerts.bruteForceThreshold());
+            Duration window = b.attribute("alert_brute_force_window").map(a -> duration(a, "alert_brute_force_window")).orElse(alerts.bruteForceWindow());
+            alerts = alerts.withBruteForce(threshold, window, alerts.bruteForceCooldown());
+            double factor = b.attribute("alert_spike_factor").map(a -> {
+                double f = a.value() instanceof Long l ? l : a.value() instanceof BigDecimal d ? d.doubleValue() : Double.NaN;
+                if (!(f > 1.0 && f <= 1_000_000)) throw err(a.line(), "invalid value for \"alert_spike_factor\": expected a number greater than 1");
+                return f;
+            }).orElse(alerts.spikeFactor());
+            long minRequests = b.attribute("alert_spike_min_requests").map(a -> count(a, "alert_spike_min_requests", 1, 1_000_000_000)).orElse(alerts.spikeMinCount());
+            alerts = alerts.withSpike(factor, minRequests, alerts.spikeBucket(), alerts.spikeAlpha(), alerts.spikeWarmup(), alerts.spikeCooldown());
+            Optional<URI> url = b.attribute("alert_webhook_url").map(a -> {
+                String v = str(a, "alert_webhook_url");
+                try {
+                    URI u = new URI(v);
+                    if (!"http".equalsIgnoreCase(u.getScheme()) && !"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) throw new IllegalArgumentException();
+                    return u;
+                } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                    throw err(a.line(), "invalid value for \"alert_webhook_url\": must be an absolute http:// or https:// URL");
+                }
+            });
+            Optional<WebhookSigner> signer = b.attribute("alert_webhook_secret_file").map(a -> {
+                Path p = path(a);
+                byte[] secret;
+                try {
+                    secret = Files.readString(p, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw err(a.line(), "cannot read \"alert_webhook_secret_file\" " + p + " (" + e.getClass().getSimpleName() + ")");
+                }
+                if (secret.length < WebhookSigner.MIN_SECRET_BYTES) {
+                    throw err(a.line(), "\"alert_webhook_secret_file\" " + p + " must hold at least " + WebhookSigner.MIN_SECRET_BYTES + " bytes of secret");
+                }
+                return new WebhookSigner(secret);
+            });
+            if (signer.isPresent() && url.isEmpty()) throw err(tb.line(), "alert_webhook_secret_file is set but alert_webhook_url is not");
+            Duration timeout = b.attribute("alert_webhook_timeout").map(a -> {
+                Duration d = duration(a, "alert_webhook_timeout");
+                if (d.compareTo(Duration.ofMinutes(1)) > 0) throw err(a.line(), "invalid value for \"alert_webhook_timeout\": at most 1m");
+                return d;
+            }).orElse(Duration.ofSeconds(5));
+            return new Observability.Config(unauth, alerts, url, signer, timeout);
+        }
+
+        long count(Hcl.Attribute a, String key, long min, long max) {
+            if (a.value() instanceof Long l && l >= min && l <= max) return l;
+            throw err(a.line(), "invalid value for \"" + key + "\": expected a whole number from " + min + " to " + max);
         }
 
         ListenerConfig listener(Hcl.Block lb, long defaultMax) {

@@ -86,7 +86,7 @@ class ServerConfigTest {
         rejects(STORAGE + "listener \"tcp\" { tls_disable = true }\napi_addr = 8200\n", "server.hcl:5: invalid value for \"api_addr\": expected a string in double quotes");
         rejects(STORAGE + "listener \"tcp\" { tls_disable = true }\nui = true\nui = false\n", "server.hcl:6: key \"ui\" is set twice (first at line 5)");
         rejects(STORAGE + "listener \"tcp\" { tls_disable = true }\nseal \"awskms\" { }\n", "server.hcl:5: seal type \"awskms\" is not supported (supported: \"file\", for development auto-unseal; omit the stanza for Shamir)");
-        rejects(STORAGE + "listener \"tcp\" { tls_disable = true }\ntelemetry { }\n", "server.hcl:5: unknown block \"telemetry\"");
+        rejects(STORAGE + "listener \"tcp\" { tls_disable = true }\nentropy \"seal\" { }\n", "server.hcl:5: unknown block \"entropy\"");
         rejects("storage \"sqlite\" {\n  path = \"x\n}\n", "server.hcl:2: syntax error: unterminated string (newline inside quotes)");
     }
 

@@ -65,6 +65,13 @@ public final class AuditBroker implements AutoCloseable {
     private volatile boolean closed;
 
     /** Loads the audit table and opens every device (on unseal). A device that cannot open stays enabled but fails. */
+    private volatile java.util.function.Consumer<String> failureListener = path -> { };
+
+    /** Told the path of a device each time it fails to write entries (telemetry); must be fast and not throw. */
+    public void onDeviceFailure(java.util.function.Consumer<String> listener) {
+        this.failureListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     public AuditBroker(Storage storage, Clock clock) {
         this.storage = storage;
         this.clock = clock;
@@ -412,6 +419,7 @@ public final class AuditBroker implements AutoCloseable {
                 String why = e instanceof IOException io ? FileAuditDevice.reason(io) : e.getClass().getSimpleName();
                 LOG.error("audit device {} ({}) failed to log {} entr{}: {}", d.config().path(), d.describe(), bodies.size(),
                         bodies.size() == 1 ? "y" : "ies", why);
+                failureListener.accept(d.config().path());
             }
         }
     }

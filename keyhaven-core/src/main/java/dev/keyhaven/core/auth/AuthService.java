@@ -41,4 +41,10 @@ public interface AuthService {
      * anything inside the mount at {@code mountPath} (Vault's {@code hasMountAccess}, used by the KV preflight).
      */
     boolean hasMountAccess(Request request, String mountPath);
+
+    /**
+     * Adds a listener told about every refused request (telemetry, alerting). Implementations that do not report
+     * refusals may ignore it.
+     */
+    default void addListener(AuthListener listener) {}
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,7 @@ public final class DefaultAuthService implements AuthService {
     private final TokenEngine tokenEngine = new TokenEngine(this);
     private final PolicyEndpoints policyEndpoints = new PolicyEndpoints(this);
     private volatile State state;
+    private final List<AuthListener> listeners = new CopyOnWriteArrayList<>();
 
     private record State(TokenStore tokens, PolicyStore policies, ScheduledExecutorService sweeper) {}
 
@@ -165,7 +167,7 @@ public final class DefaultAuthService implements AuthService {
             entry.ifPresent(request::setAuth);
             return;
         }
-        if (entry.isEmpty()) throw KeyhavenException.permissionDenied();
+        if (entry.isEmpty()) throw refused(request, classify(s, request));
         TokenEntry te = entry.get();
         Acl acl = s.policies().acl(te.policies());
         String path = request.path();
@@ -180,11 +182,46 @@ public final class DefaultAuthService implements AuthService {
         Operation checkOp = request.operation();
         if (checkOp == Operation.CREATE || checkOp == Operation.UPDATE) checkOp = Boolean.FALSE.equals(traits.exists()) ? Operation.CREATE : Operation.UPDATE;
         Acl.Decision d = acl.check(checkOp, needed, path, request.data());
-        if (!d.allowed() || (traits.sudo() && !d.sudo())) throw KeyhavenException.permissionDenied();
+        if (!d.allowed() || (traits.sudo() && !d.sudo())) throw refused(request, AuthListener.PERMISSION_DENIED, "");
         if (te.numUses() > 0) {
-            te = s.tokens().use(te).orElseThrow(KeyhavenException::permissionDenied);
+            te = s.tokens().use(te).orElseThrow(() -> refused(request, AuthListener.INVALID_TOKEN, ""));
         }
         request.setAuth(te);
+    }
+
+    @Override
+    public void addListener(AuthListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    private record Refusal(String reason, String accessor) {}
+
+    /** Why no valid entry was found: no token, a stale (expired or revoked) one, or one we never issued. */
+    private static Refusal classify(State s, Request request) {
+        Optional<String> token = request.clientToken();
+        if (token.isEmpty()) return new Refusal(AuthListener.MISSING_TOKEN, "");
+        return s.tokens().stale(token.get())
+                .map(st -> new Refusal(st.expired() ? AuthListener.EXPIRED_TOKEN : AuthListener.REVOKED_TOKEN, st.accessor()))
+                .orElse(new Refusal(AuthListener.INVALID_TOKEN, ""));
+    }
+
+    private KeyhavenException refused(Request request, Refusal r) {
+        return refused(request, r.reason(), r.accessor());
+    }
+
+    /** Tells the listeners (never failing the request because of them) and returns the 403 to throw. */
+    private KeyhavenException refused(Request request, String reason, String accessor) {
+        if (!listeners.isEmpty()) {
+            AuthListener.AuthFailure f = new AuthListener.AuthFailure("token", reason, request.remoteAddress(), accessor);
+            for (AuthListener l : listeners) {
+                try {
+                    l.onAuthFailure(f);
+                } catch (RuntimeException e) {
+                    LOG.warn("auth listener failed: {}", e.getClass().getSimpleName());
+                }
+            }
+        }
+        return KeyhavenException.permissionDenied();
     }
 
     @Override

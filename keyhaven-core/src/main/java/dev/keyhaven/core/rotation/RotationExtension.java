@@ -32,7 +32,21 @@ public final class RotationExtension implements CoreExtension {
     public static RotationEngine engine(Keyhaven core, Duration tick) {
         LeaderLock leader = () -> core.isInitialized() && !core.isSealed();
         return RotationEngine.create(new PrefixedStorage(core.barrier(), STORAGE_PREFIX), internalClient(core),
-                new BrokerRotationAudit(core::audit), core.clock(), leader, tick);
+                counted(new BrokerRotationAudit(core::audit), core.telemetry()), core.clock(), leader, tick);
+    }
+
+    /** Also counts rotation outcomes in {@code keyhaven_rotations_total{outcome}} (after the audit accepted the event). */
+    static RotationAudit counted(RotationAudit audit, dev.keyhaven.core.metrics.Telemetry telemetry) {
+        return e -> {
+            audit.record(e);
+            switch (e.type()) {
+                case "rotation.promoted" -> telemetry.onRotation("success");
+                case "rotation.failed" -> telemetry.onRotation("failure");
+                case "rotation.rolled_back" -> telemetry.onRotation("rolled_back");
+                case "rotation.incident" -> telemetry.onRotation("emergency");
+                default -> { }
+            }
+        };
     }
 
     /** Routes a request straight to the mounted engine, as the system (no token, no ACL). */

@@ -47,6 +47,15 @@ public final class TokenStore {
     static final String PARENT = "token/parent/";
     static final String EXPIRY = "token/expiry/";
     static final String ROLE = "token/role/";
+    /**
+     * Tombstones of revoked or expired tokens: {@code token/revoked/<t>} → {accessor, at, expired}, where
+     * {@code t = hex(HMAC(salt, "tombstone:" + h))}, so no record of a removed token carries its id hash.
+     */
+    static final String REVOKED = "token/revoked/";
+    /** Tombstone index by time, for pruning: {@code token/revoked-at/<20-digit epoch>-<t>}. */
+    static final String REVOKED_AT = "token/revoked-at/";
+    /** How long a removed token is remembered, so that its later use is reported as stale rather than unknown. */
+    public static final Duration TOMBSTONE_RETENTION = Duration.ofDays(3);
     public static final String SERVICE_PREFIX = "hvs.";
     private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     /** Random characters after {@code hvs.}: 32 base62 characters ≈ 190 bits. */
@@ -126,6 +135,34 @@ public final class TokenStore {
     public Optional<TokenEntry> lookupByAccessor(String accessor) {
         if (accessor == null || accessor.isEmpty() || accessor.length() > MAX_TOKEN_LENGTH) return Optional.empty();
         return storage.get(ACCESSOR + hash(accessor)).flatMap(b -> lookupByHash(new String(b, StandardCharsets.UTF_8)));
+    }
+
+    /** A token that was valid once: expired (still stored or swept) or revoked. Never holds the token value. */
+    public record Stale(String accessor, boolean expired) {
+        @Override
+        public String toString() {
+            return "Stale[" + (expired ? "expired" : "revoked") + "]";
+        }
+    }
+
+    /**
+     * For a token value that has no valid entry: whether it was ours and has expired or been revoked (within
+     * {@link #TOMBSTONE_RETENTION}). Empty for a value we never issued.
+     */
+    public Optional<Stale> stale(String token) {
+        if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) return Optional.empty();
+        String h = hash(token);
+        Instant now = clock.instant();
+        Optional<TokenEntry> e = raw(h);
+        if (e.isPresent()) return e.get().isValidAt(now) ? Optional.empty() : Optional.of(new Stale(e.get().accessor(), true));
+        return storage.get(REVOKED + tombstone(h)).map(b -> {
+            Map<String, Object> m = Json.parseObject(b);
+            return new Stale(String.valueOf(m.getOrDefault("accessor", "")), Boolean.TRUE.equals(m.get("expired")));
+        });
+    }
+
+    private String tombstone(String h) {
+        return hash("tombstone:" + h);
     }
 
     private Optional<TokenEntry> raw(String h) {
@@ -339,6 +376,11 @@ public final class TokenStore {
     }
 
     private void deleteOps(TokenEntry te, List<StorageOp> ops) {
+        long now = clock.instant().getEpochSecond();
+        boolean expired = te.expireAt() != 0 && te.expireAt() <= now;
+        String t = tombstone(te.hash());
+        ops.add(StorageOp.put(REVOKED + t, Json.write(Map.of("accessor", te.accessor(), "at", now, "expired", expired))));
+        ops.add(StorageOp.put(REVOKED_AT + String.format("%020d", now) + "-" + t, new byte[] {1}));
         ops.add(StorageOp.delete(ID + te.hash()));
         ops.add(StorageOp.delete(ACCESSOR + hash(te.accessor())));
         if (!te.isOrphan()) ops.add(StorageOp.delete(PARENT + te.parentHash() + "/" + te.hash()));
@@ -369,7 +411,24 @@ public final class TokenStore {
             else storage.delete(EXPIRY + k);
         }
         if (revoked > 0) LOG.info("token sweeper revoked {} expired token(s)", revoked);
+        pruneTombstones(t - TOMBSTONE_RETENTION.toSeconds());
         return revoked;
+    }
+
+    /** Forgets removed tokens whose tombstone was written at or before {@code cutoff} (epoch seconds). */
+    void pruneTombstones(long cutoff) {
+        for (String k : storage.list(REVOKED_AT)) {
+            int dash = k.indexOf('-');
+            if (dash != 20) continue;
+            long at;
+            try {
+                at = Long.parseLong(k.substring(0, dash));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (at > cutoff) break; // sorted by time
+            storage.batch(List.of(StorageOp.delete(REVOKED + k.substring(dash + 1)), StorageOp.delete(REVOKED_AT + k)));
+        }
     }
 
     private static String expiryKey(long expireAt, String h) {
