@@ -27,10 +27,13 @@ public final class Main implements Runnable {
         // Subcommands, one line each (keep sorted by name).
         cl.addSubcommand("audit", new AuditCommand());
         cl.addSubcommand("auth", new AuthCommand());
+        cl.addSubcommand("completion", new CompletionCommand());
         cl.addSubcommand(new DoctorCommand());
+        cl.addSubcommand("env", new EnvCommand());
         cl.addSubcommand("kv", new KvCommand());
         cl.addSubcommand("operator", new OperatorCommand());
         cl.addSubcommand("policy", new PolicyCommand());
+        cl.addSubcommand("run", new RunCommand());
         cl.addSubcommand("scan", new ScanCommand());
         cl.addSubcommand("server", new ServerCommand());
         cl.addSubcommand("status", new StatusCommand());
