@@ -33,7 +33,7 @@ public final class Main implements Runnable {
         cl.addSubcommand("kv", new KvCommand());
         cl.addSubcommand("operator", new OperatorCommand());
         cl.addSubcommand("policy", new PolicyCommand());
-        cl.addSubcommand("run", new RunCommand());
+        cl.addSubcommand("run", RunCommand.commandLine());
         cl.addSubcommand("scan", new ScanCommand());
         cl.addSubcommand("server", new ServerCommand());
         cl.addSubcommand("status", new StatusCommand());

@@ -55,6 +55,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Also write each resolved variable to a file in a private temp directory (removed on exit) and set NAME_FILE to its path.") boolean files;
     @Parameters(paramLabel = "CMD", arity = "1..*", description = "The command and its arguments (put them after --).") List<String> command;
 
+    /** The command, parsed so that everything from CMD on is CMD's ({@code keyhaven run ls -l} works without {@code --}). */
+    static CommandLine commandLine() {
+        return new CommandLine(new RunCommand()).setStopAtPositional(true);
+    }
+
     private static final String[] FORWARDED = {"TERM", "INT", "HUP"};
 
     @Override

@@ -185,6 +185,15 @@ class RunAndEnvCommandsTest {
         assertThat(notFound.err()).contains("cannot start").contains("no such file or directory").doesNotContain("\tat ");
 
         assertThat(cli("run").code()).isEqualTo(2);
+        assertThat(cli("run", "--bogus", "--", "true").code()).isEqualTo(2);
+    }
+
+    @Test
+    void optionsAfterTheCommandBelongToTheCommandEvenWithoutDoubleDash() throws Exception {
+        Path seen = dir.resolve("nodash.txt");
+        Run r = cliWithEnv(Map.of("KH_NODASH", "v"), "run", "sh", "-c", "printf '%s' \"$KH_NODASH\" > \"$1\"", "sh", seen.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(read(seen)).isEqualTo("v");
     }
 
     @Test
@@ -219,6 +228,7 @@ class RunAndEnvCommandsTest {
             assertThat(read(seen)).isEqualTo(secret);
             assertThat(read(jvmOut) + read(jvmErr)).doesNotContain(secret);
         } finally {
+            jvm.descendants().forEach(ProcessHandle::destroyForcibly); // never leave the looping child behind on failure
             jvm.destroyForcibly();
         }
     }
