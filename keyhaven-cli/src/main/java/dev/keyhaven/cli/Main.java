@@ -28,12 +28,15 @@ public final class Main implements Runnable {
         cl.addSubcommand("alerts", new AlertsCommand());
         cl.addSubcommand("audit", new AuditCommand());
         cl.addSubcommand("auth", new AuthCommand());
+        cl.addSubcommand("completion", new CompletionCommand());
         cl.addSubcommand(new DoctorCommand());
+        cl.addSubcommand("env", new EnvCommand());
         cl.addSubcommand("kv", new KvCommand());
         cl.addSubcommand("operator", new OperatorCommand());
         cl.addSubcommand("policy", new PolicyCommand());
         cl.addSubcommand("rotate", new RotationCommand.Rotate());
         cl.addSubcommand("rotation", new RotationCommand());
+        cl.addSubcommand("run", RunCommand.commandLine());
         cl.addSubcommand("scan", new ScanCommand());
         cl.addSubcommand("server", new ServerCommand());
         cl.addSubcommand("status", new StatusCommand());
