@@ -75,10 +75,12 @@ class MalformedRequestTest {
 
     @Test
     void oversizedBodyIs413WithJson() {
-        String big = "{\"v\":\"" + "x".repeat(33 * 1024 * 1024) + "\"}";
-        Http.Res r = http.post("/v1/kv/huge", big);
-        assertThat(r.status()).isEqualTo(413);
-        assertThat(r.body()).contains("request body too large");
+        // A 33 MiB body announced by Content-Length: the server answers 413 as soon as it sees the header, before the
+        // body. (Sending all 33 MiB first races the server's close and fails with a broken pipe on a loaded machine; sending
+        // part of it makes the server's close a reset that can swallow the answer.)
+        String resp = Http.raw("127.0.0.1", port, "PUT /v1/kv/huge HTTP/1.1\r\nHost: x\r\nX-Vault-Token: " + token
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + (33 * 1024 * 1024) + "\r\n\r\n");
+        assertThat(resp).startsWith("HTTP/1.1 413").contains("request body too large");
         assertNothingWritten();
     }
 

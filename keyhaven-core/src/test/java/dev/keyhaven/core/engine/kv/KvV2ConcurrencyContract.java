@@ -129,6 +129,13 @@ abstract class KvV2ConcurrencyContract extends KvV2EngineContract {
                             if (winnerOf.putIfAbsent(v, id) != null) duplicateVersions.incrementAndGet();
                             done++;
                         } catch (KeyhavenException e) {
+                            if (e.code() == ErrorCode.UNAVAILABLE) {
+                                // Under extreme contention (the metadata churn below on a loaded machine) the engine may
+                                // give up after its bounded retries with 503 "please retry"; nothing was written, so the
+                                // density and one-winner checks below still cover it. The caller simply retries.
+                                assertThat(e.errors()).containsExactly("too many concurrent changes to this secret; please retry");
+                                continue;
+                            }
                             assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
                             assertThat(e.errors()).containsExactly("check-and-set parameter did not match the current version");
                             casRejections.incrementAndGet();
@@ -141,8 +148,12 @@ abstract class KvV2ConcurrencyContract extends KvV2EngineContract {
                 start.await();
                 KvV2Engine node = nodes.get(nodes.size() - 1);
                 for (long i = 0; metadataChurn && !writersDone.get(); i++) {
-                    node.handle(request(dev.keyhaven.core.logical.Operation.UPDATE, "metadata/contended",
-                            parse("{\"custom_metadata\":{\"tick\":\"" + i + "\"}}"), "application/json"));
+                    try {
+                        node.handle(request(dev.keyhaven.core.logical.Operation.UPDATE, "metadata/contended",
+                                parse("{\"custom_metadata\":{\"tick\":\"" + i + "\"}}"), "application/json"));
+                    } catch (KeyhavenException e) {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE); // bounded retries under contention; try again
+                    }
                 }
                 return null;
             });
