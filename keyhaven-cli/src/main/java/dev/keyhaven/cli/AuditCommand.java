@@ -32,6 +32,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Tamper-evident audit log: verify, prune, query.",
+        footer = {"", "Examples:", "  keyhaven audit verify /var/log/keyhaven/audit.log --pubkey audit.pub",
+                "  keyhaven audit prune --older-than 90d --backup /backups/audit", "  keyhaven audit query --path 'secret/data/app/*' --since 1h"},
         subcommands = {AuditCommand.Verify.class, AuditCommand.Prune.class, AuditCommand.Query.class})
 public final class AuditCommand implements Runnable {
     @CommandLine.Spec
@@ -76,7 +78,9 @@ public final class AuditCommand implements Runnable {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Recompute the hash chain of audit log files (plain or .gz, several in order: backup first, then the rest) and report the first removed, reordered or edited entry.",
-                "Exit status: 0 chain intact, 1 problem found, 2 usage error."})
+                "Exit status: 0 chain intact, 1 problem found, 2 usage error."},
+            footer = {"", "Examples:", "  keyhaven audit verify audit.log --pubkey audit.pub",
+                    "  keyhaven audit verify backups/audit-1-5000.jsonl.gz audit.log   # backup first, then the rest"})
     static final class Verify implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -135,7 +139,9 @@ public final class AuditCommand implements Runnable {
     @Command(name = "prune", mixinStandardHelpOptions = true,
             description = {"Move audit entries older than a cut into DIR/audit-<from>-<to>.jsonl.gz (+ .sha256) and keep the rest verifiable.",
                 "Without --file: the server's store device (entries are backed up locally first, then deleted on the server).",
-                "With --file: a log file not being written (rotate it first), rewritten in place."})
+                "With --file: a log file not being written (rotate it first), rewritten in place."},
+            footer = {"", "Examples:", "  keyhaven audit prune --older-than 90d --backup /backups/audit",
+                    "  keyhaven audit prune --file audit.log.1 --older-than 30d --backup /backups/audit"})
     static final class Prune implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -215,7 +221,8 @@ public final class AuditCommand implements Runnable {
     }
 
     @Command(name = "query", mixinStandardHelpOptions = true,
-            description = "Who read what, when, from where: entries of the server's store device, as a table or JSON.")
+            description = "Who read what, when, from where: entries of the server's store device, as a table or JSON.",
+            footer = {"", "Example:", "  keyhaven audit query --path 'secret/data/app/*' --since 1h --operation read --format json"})
     static final class Query implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -36,7 +36,8 @@ public final class AuthCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "an auth subcommand is required (jwt)");
     }
 
-    @Command(name = "jwt", description = "JWT/OIDC auth method helpers.", subcommands = {Role.class})
+    @Command(name = "jwt", description = "JWT/OIDC auth method helpers.", subcommands = {Role.class},
+            footer = {"", "Example:", "  keyhaven auth jwt role github deploy --repo acme/app --online --policy deploy --dry-run"})
     static final class Jwt implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -47,7 +48,8 @@ public final class AuthCommand implements Runnable {
         }
     }
 
-    @Command(name = "role", description = "Write a CI role from a preset.", subcommands = {GitHub.class, GitLab.class})
+    @Command(name = "role", description = "Write a CI role from a preset.", subcommands = {GitHub.class, GitLab.class},
+            footer = {"", "Example:", "  keyhaven auth jwt role gitlab deploy --project platform/api --project-id 20 --namespace-id 72 --policy deploy"})
     static final class Role implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -29,7 +29,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Check a repository checkout for secret-handling and CI hygiene problems (offline).",
-        footer = {"", "Exit codes:",
+        footer = {"", "Examples:", "  keyhaven doctor . --fail-on high", "  keyhaven doctor --format sarif > doctor.sarif",
+            "  keyhaven doctor --fix --dry-run   # show the safe fixes as a diff, write nothing", "", "Exit codes:",
             "  0   no finding at or above --fail-on",
             "  11  highest finding over the threshold is low, 12 medium, 13 high, 14 critical",
             "  1   error (unreadable repository, bad config)",

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
  * Exit codes: 0 ok, 1 error (or findings, for scan/doctor), 2 usage error. No stack traces reach the user.
  */
 @Command(name = "keyhaven", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Keyhaven: self-hosted secrets platform (Vault-compatible server, rotation, leak scanner, doctor).")
+        description = "Keyhaven: self-hosted secrets platform (Vault-compatible server, rotation, leak scanner, doctor).",
+        footer = {"", "Examples:", "  keyhaven server -dev", "  keyhaven kv put secret/app/db password=@pw.txt", "  keyhaven scan --history",
+                "  keyhaven doctor . --fail-on high", "", "Exit codes: 0 ok, 1 error, 2 usage error (see each command's --help)."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

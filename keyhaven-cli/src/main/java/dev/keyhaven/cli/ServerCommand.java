@@ -20,7 +20,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Start a Keyhaven server (Vault-compatible HTTP API).", "",
                 "  keyhaven server -dev                 development server: in-memory-like temp store, unsealed, root token printed",
                 "  keyhaven server -config server.hcl   server from a config file (see README: Configuration)"},
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:stopped normally", "1:startup failed (the reason is printed on one line)", "2:usage error"})
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:stopped normally", "1:startup failed (the reason is printed on one line)", "2:usage error"},
+        footer = {"", "Examples:", "  keyhaven server -dev -dev-root-token-id dev-only-token -dev-listen-address 127.0.0.1:8300",
+                "  keyhaven server -config /etc/keyhaven/server.hcl"})
 public final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
