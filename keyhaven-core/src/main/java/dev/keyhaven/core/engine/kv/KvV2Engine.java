@@ -675,6 +675,21 @@ public final class KvV2Engine implements Engine {
         return new KeyhavenException(ErrorCode.INTERNAL, "could not find version data");
     }
 
+    /**
+     * After a lost compare-and-set (another node, or this node's metadata writer, won): spin briefly, then back off
+     * with a small random sleep so that writers on several nodes stop colliding in lockstep. Bounded: the whole retry
+     * loop stays well under a second before it answers 503 "please retry".
+     */
+    private static void backoff(int attempt) {
+        if (attempt < 3) {
+            Thread.onSpinWait();
+            return;
+        }
+        long maxMicros = Math.min(2_000, 50L << Math.min(attempt - 3, 6));
+        long micros = java.util.concurrent.ThreadLocalRandom.current().nextLong(maxMicros + 1);
+        java.util.concurrent.locks.LockSupport.parkNanos(micros * 1_000);
+    }
+
     private static KeyhavenException contention() {
         return new KeyhavenException(ErrorCode.UNAVAILABLE, "too many concurrent changes to this secret; please retry");
     }
@@ -748,6 +763,7 @@ public final class KvV2Engine implements Engine {
                 }
                 if (!applied) {
                     dropQuietly(plan.puts().keySet());
+                    backoff(attempt);
                     continue;
                 }
                 if (plan.deleteFolder() != null) {
