@@ -29,16 +29,18 @@ public final class KvBenchmark {
 
             System.out.printf("KV v2 over HTTP, %d connections, %.0f s warm-up + %.0f s per phase, %d cores%n",
                     connections, warmup, seconds, Runtime.getRuntime().availableProcessors());
-            HttpLoad.Result h = HttpLoad.run("sys/health (ceiling)", host, port, connections, warmup, seconds,
-                    (c, n) -> health, s -> s == 200);
-            HttpLoad.Result r = HttpLoad.run("kv v2 read", host, port, connections, warmup, seconds,
-                    (c, n) -> reads[(int) ((c * 7919L + n) % keys)], s -> s == 200);
-            HttpLoad.Result w = HttpLoad.run("kv v2 write", host, port, connections, warmup, seconds,
-                    (c, n) -> HttpLoad.raw("POST", host, port, "/v1/secret/data/bench/w" + c + "-" + (n % 50), token,
-                            "application/json", ("{\"data\":{\"password\":\"p" + n + "\"}}").getBytes(StandardCharsets.UTF_8)),
-                    s -> s == 200);
-            HttpLoad.Result h2 = HttpLoad.run("sys/health (again)", host, port, connections, warmup, seconds,
-                    (c, n) -> health, s -> s == 200);
+            HttpLoad.RequestSource healthReq = (c, n) -> health;
+            HttpLoad.RequestSource readReq = (c, n) -> reads[(int) ((c * 7919L + n) % keys)];
+            HttpLoad.RequestSource writeReq = (c, n) -> HttpLoad.raw("POST", host, port, "/v1/secret/data/bench/w" + c + "-" + (n % 50), token,
+                    "application/json", ("{\"data\":{\"password\":\"p" + n + "\"}}").getBytes(StandardCharsets.UTF_8));
+            // Warm every path first (JIT), so that no phase is measured while the server is still compiling it.
+            HttpLoad.run("warm-up", host, port, connections, warmup, 0, healthReq, s -> true);
+            HttpLoad.run("warm-up", host, port, connections, warmup, 0, readReq, s -> true);
+            HttpLoad.run("warm-up", host, port, connections, warmup, 0, writeReq, s -> true);
+            HttpLoad.Result h = HttpLoad.run("sys/health (ceiling)", host, port, connections, 1, seconds, healthReq, s -> s == 200);
+            HttpLoad.Result r = HttpLoad.run("kv v2 read", host, port, connections, 1, seconds, readReq, s -> s == 200);
+            HttpLoad.Result w = HttpLoad.run("kv v2 write", host, port, connections, 1, seconds, writeReq, s -> s == 200);
+            HttpLoad.Result h2 = HttpLoad.run("sys/health (again)", host, port, connections, 1, seconds, healthReq, s -> s == 200);
             double ceiling = (h.throughput() + h2.throughput()) / 2;
             System.out.println(h);
             System.out.println(r);

@@ -136,17 +136,41 @@ public final class Telemetry implements AuthListener, LoginEvents {
         record(mountPoint, mountType, operation, status, durationNanos, false);
     }
 
+    private record RequestKey(String mountPoint, String mountType, Operation operation, int status) {}
+
+    private record RequestMeters(Counter count, Timer duration) {}
+
+    private record ReadKey(String mount, String prefix) {}
+
+    /** Meters resolved once per label combination: Micrometer's builder + register on every request is the hot path. */
+    private final java.util.concurrent.ConcurrentHashMap<RequestKey, RequestMeters> requestMeters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<ReadKey, Counter> readCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bound on the memo maps; past it meters are looked up in the registry each time (labels are bounded anyway). */
+    private static final int MAX_MEMO = 10_000;
+
     private void record(String mountPoint, String mountType, Operation operation, int status, long durationNanos, boolean login) {
-        String mount = mounts.admit(mountPoint.isEmpty() ? "none" : mountPoint);
-        String op = operation.name().toLowerCase(Locale.ROOT);
-        String code = status >= 100 && status <= 599 ? Integer.toString(status) : "other";
-        Counter.builder("keyhaven.requests").description("Requests handled, by mount, engine type, operation and HTTP status")
-                .tags("mount", mount, "mount_type", mountTypes.admit(mountType), "operation", op, "code", code)
-                .register(registry).increment();
+        RequestKey key = new RequestKey(mountPoint, mountType, operation, status);
+        RequestMeters m = requestMeters.get(key);
+        if (m == null) {
+            m = requestMetersFor(key);
+            if (requestMeters.size() < MAX_MEMO) requestMeters.putIfAbsent(key, m);
+        }
+        m.count().increment();
         long nanos = Math.max(0, durationNanos);
-        Timer.builder("keyhaven.request.duration").description("Time to handle a request in the core, by mount and operation")
-                .tags("mount", mount, "operation", op).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        m.duration().record(nanos, TimeUnit.NANOSECONDS);
         (login ? handleLoginRequest : handleRequest).record(nanos / 1_000_000.0);
+    }
+
+    private RequestMeters requestMetersFor(RequestKey k) {
+        String mount = mounts.admit(k.mountPoint().isEmpty() ? "none" : k.mountPoint());
+        String op = k.operation().name().toLowerCase(Locale.ROOT);
+        String code = k.status() >= 100 && k.status() <= 599 ? Integer.toString(k.status()) : "other";
+        Counter c = Counter.builder("keyhaven.requests").description("Requests handled, by mount, engine type, operation and HTTP status")
+                .tags("mount", mount, "mount_type", mountTypes.admit(k.mountType()), "operation", op, "code", code)
+                .register(registry);
+        Timer t = Timer.builder("keyhaven.request.duration").description("Time to handle a request in the core, by mount and operation")
+                .tags("mount", mount, "operation", op).register(registry);
+        return new RequestMeters(c, t);
     }
 
     /** One refused credential. {@code reason} outside {@link #AUTH_FAILURE_REASONS} is counted as {@code other}. */
@@ -184,10 +208,16 @@ public final class Telemetry implements AuthListener, LoginEvents {
 
     /** A successful read of secret data under {@code mount}, by bounded path prefix. */
     public void onRead(String mount, String pathPrefix) {
-        String m = mounts.admit(mount);
-        String p = prefixes.admit(m + "\u0000" + pathPrefix).equals(LabelLimiter.OTHER) ? LabelLimiter.OTHER : LabelLimiter.clean(pathPrefix);
-        Counter.builder("keyhaven.secret.reads").description("Successful reads on secret engines, by mount and path prefix (two folder segments at most)")
-                .tags("mount", m, "path_prefix", p).register(registry).increment();
+        ReadKey key = new ReadKey(mount, pathPrefix);
+        Counter c = readCounters.get(key);
+        if (c == null) {
+            String m = mounts.admit(mount);
+            String p = prefixes.admit(m + "\u0000" + pathPrefix).equals(LabelLimiter.OTHER) ? LabelLimiter.OTHER : LabelLimiter.clean(pathPrefix);
+            c = Counter.builder("keyhaven.secret.reads").description("Successful reads on secret engines, by mount and path prefix (two folder segments at most)")
+                    .tags("mount", m, "path_prefix", p).register(registry);
+            if (readCounters.size() < MAX_MEMO) readCounters.putIfAbsent(key, c);
+        }
+        c.increment();
     }
 
     /** Counts one use of a stale credential (no listener call: use the three-argument form for alerts). */

@@ -8,17 +8,46 @@ public final class StorageKeys {
 
     private StorageKeys() {}
 
-    /** Throws {@link StorageException} (400) when the key is not acceptable. */
+    /**
+     * Throws {@link StorageException} (400) when the key is not acceptable. One pass over the characters, no
+     * allocation: every storage layer validates, and keys are on the path of every request.
+     */
     public static String validate(String key) {
         if (key == null || key.isEmpty()) throw StorageException.invalidKey("empty key");
-        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) throw StorageException.invalidKey("key longer than " + MAX_KEY_BYTES + " bytes");
-        if (key.startsWith("/")) throw StorageException.invalidKey("leading '/'");
-        if (key.endsWith("/")) throw StorageException.invalidKey("trailing '/' (folders are not values)");
-        checkChars(key);
-        for (String seg : key.split("/", -1)) {
-            if (seg.isEmpty()) throw StorageException.invalidKey("empty path segment ('//')");
-            if (seg.equals(".") || seg.equals("..")) throw StorageException.invalidKey("'.' or '..' segment");
+        int n = key.length();
+        if (key.charAt(0) == '/') throw StorageException.invalidKey("leading '/'");
+        if (key.charAt(n - 1) == '/') throw StorageException.invalidKey("trailing '/' (folders are not values)");
+        int utf8 = 0;
+        int segStart = 0;
+        for (int i = 0; i <= n; i++) {
+            if (i == n || key.charAt(i) == '/') {
+                int len = i - segStart;
+                if (len == 0) throw StorageException.invalidKey("empty path segment ('//')");
+                if (key.charAt(segStart) == '.' && (len == 1 || (len == 2 && key.charAt(segStart + 1) == '.'))) {
+                    throw StorageException.invalidKey("'.' or '..' segment");
+                }
+                segStart = i + 1;
+                utf8++;
+                continue;
+            }
+            char c = key.charAt(i);
+            if (c < 0x80) {
+                if (c < 0x20 || c == 0x7f) throw StorageException.invalidKey("control character");
+                utf8++;
+            } else if (c < 0xa0) {
+                throw StorageException.invalidKey("control character");
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(key.charAt(i + 1))) {
+                    i++;
+                    utf8 += 4;
+                } else {
+                    throw StorageException.invalidKey("unpaired surrogate");
+                }
+            } else {
+                utf8 += c < 0x800 ? 2 : 3;
+            }
         }
+        if (utf8 - 1 > MAX_KEY_BYTES) throw StorageException.invalidKey("key longer than " + MAX_KEY_BYTES + " bytes");
         return key;
     }
 
@@ -31,17 +60,4 @@ public final class StorageKeys {
         return prefix;
     }
 
-    private static void checkChars(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) throw StorageException.invalidKey("control character");
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
-                    i++;
-                } else {
-                    throw StorageException.invalidKey("unpaired surrogate");
-                }
-            }
-        }
-    }
 }

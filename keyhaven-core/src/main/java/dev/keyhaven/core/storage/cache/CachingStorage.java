@@ -14,13 +14,16 @@ import java.util.Optional;
  *
  * <p>Consistency: every write bumps a sequence number before and after it reaches the backend and invalidates its
  * keys in between; a read only fills the cache if no write started or ended while it read (check and fill under the
- * cache lock), so a stale value can never be cached over a newer one. Absent keys are not cached.
+ * cache lock), so a stale value can never be cached over a newer one. Absent keys are cached too (as a marker), since
+ * hot paths look up optional records (engine config, revoked-token markers) on every request.
  */
 public final class CachingStorage implements Storage {
     private final Storage inner;
     private final int maxValueBytes;
     private final LinkedHashMap<String, byte[]> lru;
     private long writeSeq;
+    /** Marks a key known to be absent. Compared by identity. */
+    private static final byte[] ABSENT = new byte[0];
 
     public CachingStorage(Storage inner, int maxEntries, int maxValueBytes) {
         this.inner = inner;
@@ -40,13 +43,14 @@ public final class CachingStorage implements Storage {
         long seq;
         synchronized (lru) {
             byte[] hit = lru.get(key);
+            if (hit == ABSENT) return Optional.empty();
             if (hit != null) return Optional.of(hit.clone());
             seq = writeSeq;
         }
         Optional<byte[]> v = inner.get(key);
-        if (v.isPresent() && v.get().length <= maxValueBytes) {
+        if (v.isEmpty() || v.get().length <= maxValueBytes) {
             synchronized (lru) {
-                if (writeSeq == seq) lru.put(key, v.get().clone());
+                if (writeSeq == seq) lru.put(key, v.isEmpty() ? ABSENT : v.get().clone());
             }
         }
         return v;

@@ -81,6 +81,18 @@ class CachingStorageTest extends StorageContractTest {
     }
 
     @Test
+    void anAbsentKeyThatIsLaterWrittenIsSeen() {
+        assertThat(storage.get("later")).isEmpty();
+        assertThat(storage.get("later")).isEmpty(); // now answered from the cache
+        storage.put("later", b("x"));
+        assertThat(storage.get("later")).isPresent();
+        storage.delete("later");
+        assertThat(storage.get("later")).isEmpty();
+        assertThat(storage.compareAndSet("later", null, b("y"))).isTrue();
+        assertThat(new String(storage.get("later").orElseThrow(), StandardCharsets.UTF_8)).isEqualTo("y");
+    }
+
+    @Test
     void aSecondServerOnTheSameStoreFileIsRefused() {
         assertThatThrownBy(() -> SqliteStorage.open(dir.resolve("store.db")))
                 .isInstanceOf(StorageException.class).hasMessageContaining("in use by another Keyhaven server");
