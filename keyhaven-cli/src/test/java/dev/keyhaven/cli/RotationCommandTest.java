@@ -81,6 +81,10 @@ class RotationCommandTest {
         assertThat(revoke.code()).isZero();
         assertThat(revoke.out()).contains("now version 3").contains("previous version revoked");
         assertThat(run("kv", "get", "-version=2", "secret/web/session").code()).isNotZero();
+        // reading the retired version is counted as a use of a retired credential
+        String metrics = new String(server.core().telemetry().prometheusText(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(metrics).containsPattern("keyhaven_previous_version_reads_after_overlap_total\\{path_prefix=\"[^\"]*\"\\} [1-9]");
+        assertThat(run("kv", "get", "-version=3", "secret/web/session").code()).isZero(); // the current one is fine
 
         Run json = run("rotation", "status", "-format=json");
         assertThat(json.out()).contains("\"overdue_count\"");

@@ -628,6 +628,18 @@ public final class Keyhaven implements AutoCloseable {
      * The request flow. Throws {@link KeyhavenException} for every refusal (the edge renders it); any other
      * exception is a bug and renders as 500.
      */
+    /** Sees every request once it is answered (extensions such as rotation); must be cheap and not throw. */
+    @FunctionalInterface
+    public interface RequestObserver {
+        void observed(Request request, int status);
+    }
+
+    private final List<RequestObserver> requestObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public void addRequestObserver(RequestObserver observer) {
+        requestObservers.add(Objects.requireNonNull(observer));
+    }
+
     public Response handle(Request req) {
         long start = System.nanoTime();
         int status = 500;
@@ -640,6 +652,13 @@ public final class Keyhaven implements AutoCloseable {
             throw e;
         } finally {
             telemetry.onRequest(req, status, System.nanoTime() - start);
+            for (RequestObserver o : requestObservers) {
+                try {
+                    o.observed(req, status);
+                } catch (RuntimeException e) {
+                    log.warn("request observer failed: {}", e.getClass().getSimpleName());
+                }
+            }
         }
     }
 

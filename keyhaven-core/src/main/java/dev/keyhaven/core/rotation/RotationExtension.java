@@ -7,6 +7,7 @@ import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.router.Router;
 import dev.keyhaven.core.storage.PrefixedStorage;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Wires rotation into a server (found by {@link java.util.ServiceLoader}): {@code sys/rotation/...} on the system
@@ -26,6 +27,40 @@ public final class RotationExtension implements CoreExtension {
         RotationEngine engine = engine(core, tick());
         core.system().register("rotation", engine);
         engine.scheduler().start();
+        // Reads of an explicit KV version that rotation has retired, or whose overlap window has ended, are counted
+        // (keyhaven_previous_version_reads_after_overlap_total) and raise an expired-credential alert.
+        core.addRequestObserver((req, status) -> {
+            Optional<VersionedRead> read = VersionedRead.of(req);
+            if (read.isEmpty()) return;
+            engine.service().record(read.get().path()).filter(rec -> staleVersion(rec, read.get().version(), core.clock().instant().getEpochSecond()))
+                    .ifPresent(rec -> core.telemetry().onPreviousVersionReadAfterOverlap(rec.path(), req.remoteAddress()));
+        });
+    }
+
+    /** A KV v2 read of an explicit version: {@code <mount>data/<path>?version=N}, as the secret's logical path and N. */
+    record VersionedRead(String path, long version) {
+        static Optional<VersionedRead> of(dev.keyhaven.core.logical.Request req) {
+            if (req.operation() != dev.keyhaven.core.logical.Operation.READ || !"kv".equals(req.mountType())) return Optional.empty();
+            String rel = req.relativePath();
+            Object v = req.data().get("version");
+            if (v == null || !rel.startsWith("data/") || rel.length() == "data/".length()) return Optional.empty();
+            try {
+                long n = Long.parseLong(String.valueOf(v).trim());
+                return n > 0 ? Optional.of(new VersionedRead(req.mountPoint() + rel.substring("data/".length()), n)) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** Whether {@code version} of a rotated secret is retired, or previous with its overlap over, at {@code nowSeconds}. */
+    static boolean staleVersion(RotationRecord rec, long version, long nowSeconds) {
+        for (RotationRecord.SecretVersion sv : rec.versions()) {
+            if (sv.version() != version) continue;
+            if (sv.state() == VersionState.RETIRED) return true;
+            if (sv.state() == VersionState.PREVIOUS && sv.retireAfter() > 0 && sv.retireAfter() <= nowSeconds) return true;
+        }
+        return false;
     }
 
     /** The rotation engine of {@code core} (scheduler not started). */
