@@ -178,28 +178,28 @@ public final class KvCommand implements Runnable {
         }
     }
 
-    @Command(name = "put", description = "Write a secret (replaces all its fields). Values: k=v, k=@file, k=- (stdin), or - for a JSON object on stdin.",
-            footer = {"", "Example:", "  keyhaven kv put -cas=0 secret/app/db username=app password=@pw.txt"})
-    static final class Put extends Base {
+    /** put and patch: the same arguments and output; put replaces the secret, patch merges into it (KV v2 only). */
+    abstract static class Write extends Base {
         @Option(names = {"-cas", "--cas"}, description = "Check-and-set: the version this write expects to replace (0 = create only). KV v2.") Integer cas;
         @Parameters(index = "0", paramLabel = "PATH") String path;
         @Parameters(index = "1..*", paramLabel = "K=V", arity = "1..*") List<String> pairs;
+
+        abstract boolean patch();
 
         @Override
         public Integer call() {
             Map<String, Object> data = parseKv(pairs, System.in);
             ApiClient api = client.client();
             Target t = resolve(api, path);
-            Map<String, Object> body;
+            if (patch() && !t.v2()) throw new IllegalArgumentException("kv patch needs a KV v2 mount; " + t.mount() + " is KV v1");
+            if (!t.v2() && cas != null) throw new IllegalArgumentException("-cas only applies to KV v2 mounts");
+            Map<String, Object> body = data;
             if (t.v2()) {
                 body = new LinkedHashMap<>();
                 body.put("data", data);
                 if (cas != null) body.put("options", Map.of("cas", cas));
-            } else {
-                if (cas != null) throw new IllegalArgumentException("-cas only applies to KV v2 mounts");
-                body = data;
             }
-            ApiClient.Reply r = api.write(t.data(), body);
+            ApiClient.Reply r = patch() ? api.patch(t.data(), body) : api.write(t.data(), body);
             if (out().json()) out().printJson(r.body());
             else if (t.v2()) {
                 out().println("== Secret Path ==\n" + t.data() + "\n\n======= Metadata =======");
@@ -209,29 +209,21 @@ public final class KvCommand implements Runnable {
         }
     }
 
+    @Command(name = "put", description = "Write a secret (replaces all its fields). Values: k=v, k=@file, k=- (stdin), or - for a JSON object on stdin.",
+            footer = {"", "Example:", "  keyhaven kv put -cas=0 secret/app/db username=app password=@pw.txt"})
+    static final class Put extends Write {
+        @Override
+        boolean patch() {
+            return false;
+        }
+    }
+
     @Command(name = "patch", description = "Update some fields of a KV v2 secret (JSON merge patch); other fields are kept.",
             footer = {"", "Example:", "  keyhaven kv patch secret/app/db password=@new.txt"})
-    static final class Patch extends Base {
-        @Option(names = {"-cas", "--cas"}, description = "Check-and-set version.") Integer cas;
-        @Parameters(index = "0", paramLabel = "PATH") String path;
-        @Parameters(index = "1..*", paramLabel = "K=V", arity = "1..*") List<String> pairs;
-
+    static final class Patch extends Write {
         @Override
-        public Integer call() {
-            Map<String, Object> data = parseKv(pairs, System.in);
-            ApiClient api = client.client();
-            Target t = resolve(api, path);
-            if (!t.v2()) throw new IllegalArgumentException("kv patch needs a KV v2 mount; " + t.mount() + " is KV v1");
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("data", data);
-            if (cas != null) body.put("options", Map.of("cas", cas));
-            ApiClient.Reply r = api.patch(t.data(), body);
-            if (out().json()) out().printJson(r.body());
-            else {
-                out().println("== Secret Path ==\n" + t.data() + "\n\n======= Metadata =======");
-                out().printTable(r.data());
-            }
-            return 0;
+        boolean patch() {
+            return true;
         }
     }
 
