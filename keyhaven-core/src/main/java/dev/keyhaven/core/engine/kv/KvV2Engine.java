@@ -206,8 +206,14 @@ public final class KvV2Engine implements Engine {
 
     // ------------------------------------------------------------------------------------------------ data
 
-    private Response readData(String path, Map<String, Object> data) {
-        long requested = versionParam(data);
+    /** A version as read: its metadata map, and its data unless it is deleted or destroyed ({@code gone}). */
+    private record VersionRead(Map<String, Object> metadata, Map<String, Object> secret, boolean gone) {}
+
+    /**
+     * Reads version {@code requested} (0 = current) of a secret: 404 if the secret or version does not exist. Retries
+     * when the version's data vanishes between the metadata and the data read (trimmed or destroyed meanwhile).
+     */
+    private VersionRead readVersion(String path, long requested) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Optional<Loaded> loaded = loadMeta(path);
             if (loaded.isEmpty()) throw KeyhavenException.notFound();
@@ -216,14 +222,17 @@ public final class KvV2Engine implements Engine {
             VersionMetadata vm = meta.versions().get(v);
             if (vm == null) throw KeyhavenException.notFound();
             Map<String, Object> md = versionInfo(v, vm, meta.customMetadata());
-            if (vm.deletedAt(clock.instant()) || vm.destroyed()) {
-                return Response.of(ordered("data", null, "metadata", md)).status(404);
-            }
+            if (vm.deletedAt(clock.instant()) || vm.destroyed()) return new VersionRead(md, null, true);
             Optional<Map<String, Object>> secret = loadData(dataFolder(path, meta), vm.dataKey());
-            if (secret.isPresent()) return Response.of(ordered("data", secret.get(), "metadata", md));
-            // The version was trimmed or destroyed between the two reads: look again.
+            if (secret.isPresent()) return new VersionRead(md, secret.get(), false);
         }
         throw missingData();
+    }
+
+    private Response readData(String path, Map<String, Object> data) {
+        VersionRead r = readVersion(path, versionParam(data));
+        if (r.gone()) return Response.of(ordered("data", null, "metadata", r.metadata())).status(404);
+        return Response.of(ordered("data", r.secret(), "metadata", r.metadata()));
     }
 
     private Response writeData(String path, Map<String, Object> data) {
@@ -343,21 +352,9 @@ public final class KvV2Engine implements Engine {
         long requested = versionParam(data);
         long depth = KvFields.optionalLong(data, "depth").orElse(0L);
         if (depth < 0) throw KeyhavenException.badRequest("invalid value for field \"depth\": must not be negative");
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Optional<Loaded> loaded = loadMeta(path);
-            if (loaded.isEmpty()) throw KeyhavenException.notFound();
-            SecretMetadata meta = loaded.get().meta();
-            long v = requested > 0 ? requested : meta.currentVersion();
-            VersionMetadata vm = meta.versions().get(v);
-            if (vm == null) throw KeyhavenException.notFound();
-            Map<String, Object> md = versionInfo(v, vm, meta.customMetadata());
-            if (vm.deletedAt(clock.instant()) || vm.destroyed()) {
-                return Response.of(ordered("metadata", md, "subkeys", null)).status(404);
-            }
-            Optional<Map<String, Object>> secret = loadData(dataFolder(path, meta), vm.dataKey());
-            if (secret.isPresent()) return Response.of(ordered("metadata", md, "subkeys", subkeys(secret.get(), 1, depth)));
-        }
-        throw missingData();
+        VersionRead r = readVersion(path, requested);
+        if (r.gone()) return Response.of(ordered("metadata", r.metadata(), "subkeys", null)).status(404);
+        return Response.of(ordered("metadata", r.metadata(), "subkeys", subkeys(r.secret(), 1, depth)));
     }
 
     /** The structure of a secret with every leaf (non-object or empty object, or anything at max depth) as null. */
