@@ -289,18 +289,7 @@ public final class TokenEngine implements Engine {
 
     /** '*' matches any run of characters (ryanuber/go-glob semantics, as Vault uses for *_glob fields). */
     static boolean glob(String pattern, String s) {
-        if (pattern.equals("*")) return true;
-        String[] parts = pattern.split("\\*", -1);
-        if (parts.length == 1) return pattern.equals(s);
-        if (!s.startsWith(parts[0])) return false;
-        int pos = parts[0].length();
-        for (int i = 1; i < parts.length - 1; i++) {
-            int at = s.indexOf(parts[i], pos);
-            if (at < 0) return false;
-            pos = at + parts[i].length();
-        }
-        String last = parts[parts.length - 1];
-        return s.length() - pos >= last.length() && s.endsWith(last);
+        return dev.keyhaven.core.util.Glob.matches(pattern, s);
     }
 
     /** The {@code auth} block Vault returns for token creation, renewal and logins. */
