@@ -1,12 +1,12 @@
 package dev.keyhaven.core.alerts;
 
+import dev.keyhaven.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.keyhaven.core.auth.AuthHarness;
-import dev.keyhaven.core.auth.MutableClock;
 import dev.keyhaven.core.auth.login.FailureClass;
 import dev.keyhaven.core.auth.login.LoginAttempt;
 import dev.keyhaven.core.auth.token.TokenEntry;

@@ -1,10 +1,10 @@
 package dev.keyhaven.core.alerts;
 
+import dev.keyhaven.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.keyhaven.core.auth.MutableClock;
 import dev.keyhaven.core.notify.WebhookSigner;
 import dev.keyhaven.core.storage.memory.MemoryStorage;
 import dev.keyhaven.core.util.Json;

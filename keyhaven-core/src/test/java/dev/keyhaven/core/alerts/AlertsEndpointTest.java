@@ -1,9 +1,9 @@
 package dev.keyhaven.core.alerts;
 
+import dev.keyhaven.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keyhaven.core.auth.MutableClock;
 import dev.keyhaven.core.auth.token.TokenEntry;
 import dev.keyhaven.core.logical.ErrorCode;
 import dev.keyhaven.core.logical.KeyhavenException;

@@ -1,8 +1,8 @@
 package dev.keyhaven.core.alerts;
 
+import dev.keyhaven.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyhaven.core.auth.MutableClock;
 import dev.keyhaven.core.engine.Engine;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;

@@ -1,5 +1,6 @@
 package dev.keyhaven.core.audit;
 
+import dev.keyhaven.core.testing.MutableClock;
 import static dev.keyhaven.core.audit.AuditFixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,11 +13,8 @@ import dev.keyhaven.core.storage.memory.MemoryStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,39 +26,15 @@ class AuditPruneTest {
     @TempDir
     Path dir;
 
-    /** A clock tests move by hand. */
-    static final class ManualClock extends Clock {
-        volatile Instant now;
-
-        ManualClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     final Instant now = Instant.parse("2026-11-24T12:00:00Z");
-    final ManualClock clock = new ManualClock(now.minus(Duration.ofDays(120)));
+    final MutableClock clock = new MutableClock(now.minus(Duration.ofDays(120)));
 
     void calls(AuditBroker b, int n, String tag) {
         for (int i = 0; i < n; i++) {
             AuditEvent ev = new AuditEvent(request(Operation.READ, "secret/data/" + tag + i, Map.of(), null), AuditAuth.NONE, clock.instant());
             b.logRequest(ev);
             b.logResponse(ev, Response.of(Map.of("v", "x")));
-            clock.now = clock.now.plusSeconds(60);
+            clock.set(clock.instant().plusSeconds(60));
         }
     }
 
@@ -74,7 +48,7 @@ class AuditPruneTest {
         Path log = dir.resolve("audit.log");
         b.enable("file", "file", "", Map.of("file_path", log.toString(), "checkpoint_interval", "20"), false);
         calls(b, 30, "old"); // 120 days ago
-        clock.now = now.minus(Duration.ofDays(10));
+        clock.set(now.minus(Duration.ofDays(10)));
         calls(b, 20, "new");
         PublicKey key = CheckpointSigner.parsePublicKey(b.publicKeyPem());
         b.close();
@@ -133,9 +107,9 @@ class AuditPruneTest {
         Path log = dir.resolve("audit.log");
         b.enable("file", "file", "", Map.of("file_path", log.toString(), "checkpoint_interval", "25"), false);
         calls(b, 40, "old");
-        clock.now = now.minus(Duration.ofDays(5));
+        clock.set(now.minus(Duration.ofDays(5)));
         calls(b, 10, "new");
-        clock.now = now;
+        clock.set(now);
         PublicKey key = CheckpointSigner.parsePublicKey(b.publicKeyPem());
 
         assertThatThrownBy(() -> b.pruneStore("store", 10, AuditChain.GENESIS)).isInstanceOfSatisfying(KeyhavenException.class,
@@ -178,9 +152,9 @@ class AuditPruneTest {
         b.enable("store", "store", "", Map.of(), false);
         b.enable("out", "file", "", Map.of("file_path", "discard"), false);
         calls(b, 5, "old");
-        clock.now = now.minus(Duration.ofDays(1));
+        clock.set(now.minus(Duration.ofDays(1)));
         calls(b, 5, "new");
-        clock.now = now;
+        clock.set(now);
         AuditRetention policy = AuditRetention.parse("90d", dir.resolve("retained").toString(), "24h");
         Map<String, String> done = b.runRetention(policy);
         assertThat(done.keySet()).containsExactly("file/", "store/");

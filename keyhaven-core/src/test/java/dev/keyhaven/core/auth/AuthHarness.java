@@ -1,5 +1,6 @@
 package dev.keyhaven.core.auth;
 
+import dev.keyhaven.core.testing.MutableClock;
 import dev.keyhaven.core.auth.policy.PolicyEndpoints;
 import dev.keyhaven.core.auth.token.TokenConfig;
 import dev.keyhaven.core.engine.Engine;

@@ -1,6 +1,6 @@
 package dev.keyhaven.core.rotation;
 
-import dev.keyhaven.core.auth.MutableClock;
+import dev.keyhaven.core.testing.MutableClock;
 import dev.keyhaven.core.engine.Engine;
 import dev.keyhaven.core.engine.EngineContext;
 import dev.keyhaven.core.engine.kv.KvV2Engine;

@@ -1,9 +1,9 @@
 package dev.keyhaven.core.auth.approle;
 
+import dev.keyhaven.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyhaven.core.auth.DefaultAuthService;
-import dev.keyhaven.core.auth.MutableClock;
 import dev.keyhaven.core.auth.login.FailureClass;
 import dev.keyhaven.core.auth.login.LoginAttempt;
 import dev.keyhaven.core.auth.login.TokenIssuer;

@@ -1,7 +1,7 @@
 package dev.keyhaven.core.auth.jwt;
 
+import dev.keyhaven.core.testing.MutableClock;
 import dev.keyhaven.core.auth.DefaultAuthService;
-import dev.keyhaven.core.auth.MutableClock;
 import dev.keyhaven.core.auth.login.LoginAttempt;
 import dev.keyhaven.core.auth.login.TokenIssuer;
 import dev.keyhaven.core.engine.EngineContext;

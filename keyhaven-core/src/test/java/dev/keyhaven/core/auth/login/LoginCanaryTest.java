@@ -1,5 +1,6 @@
 package dev.keyhaven.core.auth.login;
 
+import dev.keyhaven.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -8,7 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.keyhaven.core.auth.AuthTestStorage;
 import dev.keyhaven.core.auth.DefaultAuthService;
-import dev.keyhaven.core.auth.MutableClock;
 import dev.keyhaven.core.auth.approle.AppRoleFactory;
 import dev.keyhaven.core.auth.jwt.JwtAuthFactory;
 import dev.keyhaven.core.auth.jwt.TestIssuer;
