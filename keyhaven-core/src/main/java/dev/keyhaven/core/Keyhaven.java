@@ -196,7 +196,10 @@ public final class Keyhaven implements AutoCloseable {
         }
         if (a == null || !a.hasDevices()) return engine.handle(req);
         AuditEvent ev = AuditEvent.of(req, auditAuth(req));
-        a.logRequest(ev);
+        // A read or list changes nothing, so its request entry may be written with its response entry (one wait
+        // instead of two); nothing leaves before both are in the log. Anything else is logged before it runs.
+        if (req.operation() == Operation.READ || req.operation() == Operation.LIST) a.deferRequest(ev);
+        else a.logRequest(ev);
         Response resp;
         try {
             resp = engine.handle(req);

@@ -47,8 +47,10 @@ public final class ServerProcess implements AutoCloseable {
         String token = "bench-root-" + UUID.randomUUID();
         Path data = Files.createTempDirectory("keyhaven-bench");
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-jar", findJar().toString(), "server", "-dev",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
+        // extra JVM options for the server, e.g. -Dserver.jvmArgs=-XX:+PreserveFramePointer when profiling it
+        for (String a : System.getProperty("server.jvmArgs", "").trim().split("\\s+")) if (!a.isEmpty()) cmd.add(a);
+        cmd.addAll(List.of("-jar", findJar().toString(), "server", "-dev",
                 "-dev-listen-address", "127.0.0.1:" + port,
                 "-dev-root-token-id", token,
                 "-dev-data-dir", data.toString()));

@@ -299,22 +299,42 @@ public final class AuditBroker implements AutoCloseable {
 
     /** Logs the request entry; returns once a device accepted it, else throws 503 (nothing may be executed). */
     public void logRequest(AuditEvent event) {
-        commit(new Pending(event, null, null, true));
+        commit(null, new Pending(event, null, null, true));
     }
 
     /** Logs the request entry of a request refused before it ran (e.g. permission denied), with Vault's {@code error}. */
     public void logRequest(AuditEvent event, KeyhavenException error) {
-        commit(new Pending(event, null, error, true));
+        commit(null, new Pending(event, null, error, true));
+    }
+
+    /**
+     * For a request that changes nothing (read, list): formats the request entry now, at arrival, and writes it
+     * together with the response entry in {@link #logResponse}, so the caller waits for the log once instead of
+     * twice. Nothing of the response leaves before both entries are accepted; if the request entry is refused the
+     * call fails with the same 503 as {@link #logRequest}. Must be followed by a {@code logResponse} for the event.
+     */
+    public void deferRequest(AuditEvent event) {
+        Pending p = new Pending(event, null, null, true);
+        List<AuditDevice> devs = devices;
+        Instant now = clock.instant();
+        for (AuditDevice d : devs) p.body(d.format, now); // format outside any lock
+        event.deferred = p;
     }
 
     /** Logs the response entry; returns once a device accepted it, else throws 503 (the response must be dropped). */
     public void logResponse(AuditEvent event, Response response) {
-        commit(new Pending(event, response, null, false));
+        commit(takeDeferred(event), new Pending(event, response, null, false));
     }
 
     /** Logs a response entry for a failed request (Vault's {@code error} field). */
     public void logResponse(AuditEvent event, KeyhavenException error) {
-        commit(new Pending(event, null, error, false));
+        commit(takeDeferred(event), new Pending(event, null, error, false));
+    }
+
+    private static Pending takeDeferred(AuditEvent event) {
+        Object d = event.deferred;
+        event.deferred = null;
+        return (Pending) d;
     }
 
     private final class Pending {
@@ -342,21 +362,34 @@ public final class AuditBroker implements AutoCloseable {
         }
     }
 
-    private void commit(Pending p) {
+    /**
+     * Writes {@code first} (a deferred request entry, or null) and {@code p} as adjacent entries of one batch and
+     * returns once both are accepted by a device; throws 503 otherwise.
+     */
+    private void commit(Pending first, Pending p) {
         List<AuditDevice> devs = devices;
         if (devs.isEmpty()) return;
-        if (closed) throw unavailable(p.request);
+        if (closed) throw unavailable(first != null || p.request);
         Instant now = clock.instant();
-        for (AuditDevice d : devs) p.body(d.format, now); // format outside any lock
+        for (AuditDevice d : devs) {
+            if (first != null) first.body(d.format, now);
+            p.body(d.format, now); // format outside any lock
+        }
         // Group commit: one caller at a time leads and writes everything queued so far in one write per device.
         // Waiters park on their own entry and are woken individually: the leader unparks the callers whose entries it
         // wrote, and the head of the queue (if any) to lead the next batch. (A notifyAll here woke every waiting
         // worker per batch: tens of thousands of useless context switches a second on a small machine.)
+        // A deferred request entry is queued in the same step as its response, so both are in one batch.
         boolean interrupted = false;
         while (true) {
             List<Pending> batch = null;
             synchronized (queueMonitor) {
                 if (!p.queued) {
+                    if (first != null) {
+                        queue.add(first);
+                        first.queued = true;
+                        first.thread = Thread.currentThread();
+                    }
                     queue.add(p);
                     p.queued = true;
                     p.thread = Thread.currentThread();
@@ -390,10 +423,14 @@ public final class AuditBroker implements AutoCloseable {
                 Pending head = queue.peek();
                 if (head != null) next = head.thread;
             }
-            for (Pending q : batch) if (q != p) java.util.concurrent.locks.LockSupport.unpark(q.thread);
+            for (Pending q : batch) if (q.thread != Thread.currentThread()) java.util.concurrent.locks.LockSupport.unpark(q.thread);
             if (next != null) java.util.concurrent.locks.LockSupport.unpark(next);
         }
         if (interrupted) Thread.currentThread().interrupt();
+        if (first != null && !first.accepted) {
+            requestFailures.increment();
+            throw unavailable(true);
+        }
         if (!p.accepted) {
             (p.request ? requestFailures : responseFailures).increment();
             throw unavailable(p.request);

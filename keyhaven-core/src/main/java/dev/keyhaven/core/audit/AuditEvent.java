@@ -16,7 +16,9 @@ public final class AuditEvent {
     private final AuditAuth auth;
     private final Instant time;
     /** Per format: serialized {@code auth} block (or null) and {@code request} block. */
-    final ConcurrentHashMap<FormatOptions, String[]> fragments = new ConcurrentHashMap<>(2);
+    final ConcurrentHashMap<FormatOptions, byte[][]> fragments = new ConcurrentHashMap<>(2);
+    /** The request entry formatted by {@link AuditBroker#deferRequest}, written with the response entry (or null). */
+    Object deferred;
 
     public AuditEvent(Request request, AuditAuth auth, Instant time) {
         this.request = Objects.requireNonNull(request, "request");

@@ -55,6 +55,51 @@ public final class AuditHasher {
         return PREFIX + HexFormat.of().formatHex(out);
     }
 
+    /** Writes {@code "hmac-sha256:<hex>"} for {@code value} (what {@link #hash} returns, as a JSON string). */
+    void writeHash(JsonOut out, String value) {
+        byte[] h = mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
+        out.raw((byte) '"').ascii(PREFIX).hex(h).raw((byte) '"');
+    }
+
+    /** Writes {@link #hashStructure hashStructure(value)} as JSON without building the copy. */
+    void writeHashed(JsonOut out, Object value) {
+        if (value instanceof String s) {
+            writeHash(out, s);
+        } else if (value instanceof Map<?, ?> m) {
+            out.raw((byte) '{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!first) out.raw((byte) ',');
+                first = false;
+                out.string(String.valueOf(e.getKey())).raw((byte) ':');
+                writeHashed(out, e.getValue());
+            }
+            out.raw((byte) '}');
+        } else if (value instanceof Iterable<?> it) {
+            out.raw((byte) '[');
+            boolean first = true;
+            for (Object o : it) {
+                if (!first) out.raw((byte) ',');
+                first = false;
+                writeHashed(out, o);
+            }
+            out.raw((byte) ']');
+        } else if (value instanceof Object[] arr) {
+            out.raw((byte) '[');
+            for (int i = 0; i < arr.length; i++) {
+                if (i > 0) out.raw((byte) ',');
+                writeHashed(out, arr[i]);
+            }
+            out.raw((byte) ']');
+        } else if (value instanceof byte[] bytes) {
+            writeHash(out, new String(bytes, StandardCharsets.UTF_8));
+        } else if (value == null || value instanceof Number || value instanceof Boolean) {
+            out.value(value);
+        } else {
+            writeHash(out, value.toString());
+        }
+    }
+
     /**
      * A deep copy of {@code value} in which every string (map values and list elements at any depth, never map keys)
      * is replaced by its HMAC. Numbers, booleans and null are kept.

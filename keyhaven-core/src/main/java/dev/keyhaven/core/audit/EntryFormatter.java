@@ -3,8 +3,6 @@ package dev.keyhaven.core.audit;
 import dev.keyhaven.core.logical.KeyhavenException;
 import dev.keyhaven.core.logical.Request;
 import dev.keyhaven.core.logical.Response;
-import com.fasterxml.jackson.databind.util.RawValue;
-import dev.keyhaven.core.util.Json;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,57 +18,92 @@ import java.util.Map;
 final class EntryFormatter {
     /** RFC 3339 with nanoseconds, UTC, as Vault writes {@code time}. */
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    /** The formatted whole second of the last entry: entries of one second share it. */
+    private record Second(long epochSecond, String text) {}
+
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
 
     private EntryFormatter() {}
 
+    /** {@code time} as Vault writes it: {@code 2026-01-02T03:04:05.123456789Z} (always nine fraction digits). */
     static String time(Instant t) {
-        return TIME.format(t);
+        char[] c = new char[10];
+        int nanos = t.getNano();
+        for (int i = 9; i >= 1; i--) {
+            c[i] = (char) ('0' + nanos % 10);
+            nanos /= 10;
+        }
+        c[0] = '.';
+        return second(t) + new String(c) + "Z";
+    }
+
+    private static String second(Instant t) {
+        Second s = lastSecond;
+        if (s.epochSecond() != t.getEpochSecond()) {
+            s = new Second(t.getEpochSecond(), SECONDS.format(t));
+            lastSecond = s;
+        }
+        return s.text();
     }
 
     static byte[] request(AuditEvent ev, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("time", time(now));
-        e.put("type", "request");
-        String[] f = fragments(ev, hasher, o);
-        if (f[0] != null) e.put("auth", new RawValue(f[0]));
-        e.put("request", new RawValue(f[1]));
-        if (error != null) e.put("error", errorText(error));
-        return Json.write(e);
+        byte[][] f = fragments(ev, hasher, o);
+        JsonOut out = new JsonOut(128 + (f[0] == null ? 0 : f[0].length) + f[1].length);
+        out.ascii("{\"time\":").string(time(now)).ascii(",\"type\":\"request\"");
+        if (f[0] != null) out.ascii(",\"auth\":").raw(f[0]);
+        out.ascii(",\"request\":").raw(f[1]);
+        if (error != null) out.ascii(",\"error\":").string(errorText(error));
+        return out.raw((byte) '}').toBytes();
     }
 
     /** The serialized auth and request blocks of an event for one format, built once and shared by both entries. */
-    private static String[] fragments(AuditEvent ev, AuditHasher hasher, FormatOptions o) {
+    private static byte[][] fragments(AuditEvent ev, AuditHasher hasher, FormatOptions o) {
         return ev.fragments.computeIfAbsent(o, k -> {
-            Map<String, Object> auth = auth(ev.auth(), hasher, k);
-            return new String[] {
-                auth == null ? null : new String(Json.write(auth), java.nio.charset.StandardCharsets.UTF_8),
-                new String(Json.write(request(ev, hasher, k)), java.nio.charset.StandardCharsets.UTF_8)};
+            JsonOut auth = auth(ev.auth(), hasher, k);
+            JsonOut req = new JsonOut(512);
+            request(req, ev, hasher, k);
+            return new byte[][] {auth == null ? null : auth.toBytes(), req.toBytes()};
         });
     }
 
     static byte[] response(AuditEvent ev, Response resp, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("time", time(now));
-        e.put("type", "response");
-        String[] f = fragments(ev, hasher, o);
-        if (f[0] != null) e.put("auth", new RawValue(f[0]));
-        e.put("request", new RawValue(f[1]));
+        byte[][] f = fragments(ev, hasher, o);
+        JsonOut out = new JsonOut(640 + (f[0] == null ? 0 : f[0].length) + f[1].length);
+        out.ascii("{\"time\":").string(time(now)).ascii(",\"type\":\"response\"");
+        if (f[0] != null) out.ascii(",\"auth\":").raw(f[0]);
+        out.ascii(",\"request\":").raw(f[1]);
         Request r = ev.request();
-        Map<String, Object> out = new LinkedHashMap<>();
-        putIfNotEmpty(out, "mount_point", r.mountPoint());
-        putIfNotEmpty(out, "mount_type", r.mountType());
-        putIfNotEmpty(out, "mount_accessor", r.mountAccessor());
+        out.ascii(",\"response\":{");
+        boolean first = true;
+        first = putIfNotEmpty(out, "mount_point", r.mountPoint(), first);
+        first = putIfNotEmpty(out, "mount_type", r.mountType(), first);
+        first = putIfNotEmpty(out, "mount_accessor", r.mountAccessor(), first);
         if (resp != null) {
-            if (resp.auth() != null && !resp.auth().isEmpty()) out.put("auth", responseAuth(resp.auth(), hasher, o));
+            if (resp.auth() != null && !resp.auth().isEmpty()) {
+                out.name("auth", first).value(responseAuth(resp.auth(), hasher, o));
+                first = false;
+            }
             Map<String, Object> data = resp.isRaw() ? resp.raw() : resp.data();
             if (data != null && o.elideListResponses() && r.operation() == dev.keyhaven.core.logical.Operation.LIST) data = elide(data);
-            if (data != null && !data.isEmpty()) out.put("data", o.logRaw() ? data : hasher.hashStructure(data));
-            if (resp.leaseId() != null && !resp.leaseId().isEmpty()) out.put("secret", Map.of("lease_id", resp.leaseId()));
-            if (!resp.warnings().isEmpty()) out.put("warnings", List.copyOf(resp.warnings()));
+            if (data != null && !data.isEmpty()) {
+                out.name("data", first);
+                if (o.logRaw()) out.value(data);
+                else hasher.writeHashed(out, data);
+                first = false;
+            }
+            if (resp.leaseId() != null && !resp.leaseId().isEmpty()) {
+                out.name("secret", first).ascii("{\"lease_id\":").string(resp.leaseId()).raw((byte) '}');
+                first = false;
+            }
+            if (!resp.warnings().isEmpty()) {
+                out.name("warnings", first).value(List.copyOf(resp.warnings()));
+            }
         }
-        e.put("response", out);
-        if (error != null) e.put("error", errorText(error));
-        return Json.write(e);
+        out.raw((byte) '}');
+        if (error != null) out.ascii(",\"error\":").string(errorText(error));
+        return out.raw((byte) '}').toBytes();
     }
 
     /** Vault's elide_list_responses: a LIST response's {@code keys} and {@code key_info} become their sizes. */
@@ -91,20 +124,26 @@ final class EntryFormatter {
         };
     }
 
-    private static Map<String, Object> auth(AuditAuth a, AuditHasher h, FormatOptions o) {
+    private static JsonOut auth(AuditAuth a, AuditHasher h, FormatOptions o) {
         if (a.isEmpty()) return null;
-        Map<String, Object> m = new LinkedHashMap<>();
-        putIfNotEmpty(m, "client_token", secret(a.clientToken(), h, o, true));
-        putIfNotEmpty(m, "accessor", secret(a.accessor(), h, o, o.hmacAccessor()));
-        putIfNotEmpty(m, "display_name", a.displayName());
+        JsonOut out = new JsonOut(384);
+        out.raw((byte) '{');
+        boolean first = true;
+        first = putIfNotEmpty(out, "client_token", secret(a.clientToken(), h, o, true), first);
+        first = putIfNotEmpty(out, "accessor", secret(a.accessor(), h, o, o.hmacAccessor()), first);
+        first = putIfNotEmpty(out, "display_name", a.displayName(), first);
         if (!a.policies().isEmpty()) {
-            m.put("policies", a.policies());
-            m.put("token_policies", a.policies());
+            out.name("policies", first).value(a.policies());
+            out.name("token_policies", false).value(a.policies());
+            first = false;
         }
-        if (!a.metadata().isEmpty()) m.put("metadata", new java.util.TreeMap<>(a.metadata()));
-        putIfNotEmpty(m, "entity_id", a.entityId());
-        putIfNotEmpty(m, "token_type", a.tokenType());
-        return m;
+        if (!a.metadata().isEmpty()) {
+            out.name("metadata", first).value(new java.util.TreeMap<>(a.metadata()));
+            first = false;
+        }
+        first = putIfNotEmpty(out, "entity_id", a.entityId(), first);
+        putIfNotEmpty(out, "token_type", a.tokenType(), first);
+        return out.raw((byte) '}');
     }
 
     private static Map<String, Object> responseAuth(Map<String, Object> auth, AuditHasher h, FormatOptions o) {
@@ -117,31 +156,35 @@ final class EntryFormatter {
         return m;
     }
 
-    private static Map<String, Object> request(AuditEvent ev, AuditHasher h, FormatOptions o) {
+    private static void request(JsonOut out, AuditEvent ev, AuditHasher h, FormatOptions o) {
         Request r = ev.request();
         AuditAuth a = ev.auth();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", r.id());
+        out.ascii("{\"id\":").value(r.id());
         String token = a.clientToken().isEmpty() ? r.clientToken().orElse("") : a.clientToken();
-        putIfNotEmpty(m, "client_token", secret(token, h, o, true));
-        putIfNotEmpty(m, "client_token_accessor", secret(a.accessor(), h, o, o.hmacAccessor()));
-        m.put("operation", r.operation().capability());
-        putIfNotEmpty(m, "mount_point", r.mountPoint());
-        putIfNotEmpty(m, "mount_type", r.mountType());
-        putIfNotEmpty(m, "mount_accessor", r.mountAccessor());
-        m.put("namespace", Map.of("id", "root"));
-        m.put("path", r.path());
-        if (!r.data().isEmpty()) m.put("data", o.logRaw() ? r.data() : h.hashStructure(r.data()));
+        putIfNotEmpty(out, "client_token", secret(token, h, o, true), false);
+        putIfNotEmpty(out, "client_token_accessor", secret(a.accessor(), h, o, o.hmacAccessor()), false);
+        out.name("operation", false).string(r.operation().capability());
+        putIfNotEmpty(out, "mount_point", r.mountPoint(), false);
+        putIfNotEmpty(out, "mount_type", r.mountType(), false);
+        putIfNotEmpty(out, "mount_accessor", r.mountAccessor(), false);
+        out.ascii(",\"namespace\":{\"id\":\"root\"}");
+        out.name("path", false).value(r.path());
+        if (!r.data().isEmpty()) {
+            out.name("data", false);
+            if (o.logRaw()) out.value(r.data());
+            else h.writeHashed(out, r.data());
+        }
         String[] addr = splitAddress(r.remoteAddress());
-        putIfNotEmpty(m, "remote_address", addr[0]);
+        putIfNotEmpty(out, "remote_address", addr[0], false);
         if (!addr[1].isEmpty()) {
             try {
-                m.put("remote_port", Integer.parseInt(addr[1]));
+                int port = Integer.parseInt(addr[1]);
+                out.name("remote_port", false).number(port);
             } catch (NumberFormatException ignored) {
                 // not a port: leave it out
             }
         }
-        return m;
+        out.raw((byte) '}');
     }
 
     private static String secret(String value, AuditHasher h, FormatOptions o, boolean hmac) {
@@ -164,7 +207,10 @@ final class EntryFormatter {
         return new String[] {a, ""};
     }
 
-    private static void putIfNotEmpty(Map<String, Object> m, String k, String v) {
-        if (v != null && !v.isEmpty()) m.put(k, v);
+    /** Writes the field unless the value is empty; returns whether the object is still empty. */
+    private static boolean putIfNotEmpty(JsonOut out, String name, String v, boolean first) {
+        if (v == null || v.isEmpty()) return first;
+        out.name(name, first).string(v);
+        return false;
     }
 }

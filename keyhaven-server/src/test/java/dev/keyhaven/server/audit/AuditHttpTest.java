@@ -173,9 +173,29 @@ class AuditHttpTest {
         Res r = call("GET", "secret/data/app/db", null);
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.body()).doesNotContain(password).contains("no audit backend succeeded in logging the request");
+        // a write is logged before it runs: refused by the log, it changes nothing
+        String other = canary("other");
+        Res w = call("POST", "secret/data/app/db", "{\"data\":{\"password\":\"" + other + "\"}}");
+        assertThat(w.status()).isEqualTo(503);
+        assertThat(w.body()).doesNotContain(other).contains("no audit backend succeeded in logging the request");
         Files.delete(dir.resolve("logs"));
         Files.createDirectories(logs);
-        assertThat(call("GET", "secret/data/app/db", null).status()).isEqualTo(200);
+        Res after = call("GET", "secret/data/app/db", null);
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(after.body()).contains(password).doesNotContain(other);
+        assertThat(map(map(after.json().get("data")).get("metadata")).get("version")).isEqualTo(1);
+    }
+
+    @Test
+    void aReadsRequestEntryIsWrittenWithItsResponseAndAWritesBeforeItRuns() throws Exception {
+        Path log = enableFile("file");
+        call("POST", "secret/data/app/a", "{\"data\":{\"k\":\"v\"}}");
+        call("GET", "secret/data/app/a", null);
+        List<Map<String, Object>> es = entries(log).stream().filter(e -> !"checkpoint".equals(e.get("type"))).toList();
+        assertThat(es).extracting(e -> e.get("type") + " " + map(e.get("request")).get("operation"))
+                .containsExactly("request update", "response update", "request read", "response read");
+        // the read's request entry carries its arrival time, not the time it was written
+        assertThat((String) es.get(2).get("time")).isLessThanOrEqualTo((String) es.get(3).get("time"));
     }
 
     @Test
