@@ -43,6 +43,23 @@ public final class AuditChain {
         return md.digest();
     }
 
+    /** The hash of a line from its parts (what {@link #sha256Hex(byte[])} gives for {@code line.bytes()}). */
+    static String sha256Hex(AuditDevice.Line line) {
+        MessageDigest md = SHA256.get();
+        md.reset();
+        md.update(line.prefix());
+        md.update(line.body(), 0, line.bodyLength());
+        md.update(line.tail());
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** {@link #seal(byte[], byte[], long, String)} as parts, without copying the body. */
+    static AuditDevice.Line seal(long seq, byte[] prefix, byte[] body, String prev) {
+        if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}') throw new IllegalArgumentException("not a JSON object");
+        String tail = (body.length > 2 ? "," : "") + "\"seq\":" + seq + ",\"prev\":\"" + prev + "\"}";
+        return new AuditDevice.Line(seq, prefix, body, body.length - 1, tail.getBytes(StandardCharsets.US_ASCII));
+    }
+
     /**
      * Appends the chain fields to a compact JSON object body: {@code {"a":1}} becomes
      * {@code <prefix>{"a":1,"seq":n,"prev":"h"}}.

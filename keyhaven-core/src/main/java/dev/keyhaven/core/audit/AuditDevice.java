@@ -16,8 +16,37 @@ import java.util.Map;
  * the last one, a {@code checkpoint} entry signed with the install's Ed25519 key is inserted into the chain.
  */
 public abstract class AuditDevice implements AutoCloseable {
-    /** One chained line ready to be written. */
-    public record Line(long seq, byte[] bytes) {}
+    /**
+     * One chained line ready to be written, kept in its parts so nothing is copied before it reaches the medium:
+     * {@code prefix}, the first {@code bodyLength} bytes of {@code body} (the entry without its closing brace) and
+     * {@code tail} ({@code ,"seq":n,"prev":"h"}}).
+     */
+    public record Line(long seq, byte[] prefix, byte[] body, int bodyLength, byte[] tail) {
+        private static final byte[] NONE = new byte[0];
+
+        /** A line that is already whole (read back from a store, or an anchor). */
+        public Line(long seq, byte[] bytes) {
+            this(seq, NONE, bytes, bytes.length, NONE);
+        }
+
+        public int length() {
+            return prefix.length + bodyLength + tail.length;
+        }
+
+        /** The exact bytes of the line (without newline). */
+        public byte[] bytes() {
+            if (prefix.length == 0 && tail.length == 0 && bodyLength == body.length) return body;
+            byte[] out = new byte[length()];
+            System.arraycopy(prefix, 0, out, 0, prefix.length);
+            System.arraycopy(body, 0, out, prefix.length, bodyLength);
+            System.arraycopy(tail, 0, out, prefix.length + bodyLength, tail.length);
+            return out;
+        }
+
+        void writeTo(java.nio.ByteBuffer b) {
+            b.put(prefix).put(body, 0, bodyLength).put(tail);
+        }
+    }
 
     protected final DeviceConfig config;
     final FormatOptions format;
@@ -110,8 +139,8 @@ public abstract class AuditDevice implements AutoCloseable {
 
     private AuditChain.Head chain(List<Line> out, byte[] body, AuditChain.Head h) {
         long seq = h.seq() + 1;
-        byte[] line = AuditChain.seal(prefix, body, seq, h.hash());
-        out.add(new Line(seq, line));
+        Line line = AuditChain.seal(seq, prefix, body, h.hash());
+        out.add(line);
         return new AuditChain.Head(seq, AuditChain.sha256Hex(line));
     }
 

@@ -15,8 +15,10 @@ public final class AuditEvent {
     private final Request request;
     private final AuditAuth auth;
     private final Instant time;
-    /** Per format: serialized {@code auth} block (or null) and {@code request} block. */
-    final ConcurrentHashMap<FormatOptions, byte[][]> fragments = new ConcurrentHashMap<>(2);
+    /** Per format: serialized {@code auth} block (or null) and {@code request} block; the usual single format in a field. */
+    private FormatOptions fragmentsFormat;
+    private byte[][] fragments;
+    private ConcurrentHashMap<FormatOptions, byte[][]> moreFragments;
     /** The request entry formatted by {@link AuditBroker#deferRequest}, written with the response entry (or null). */
     Object deferred;
 
@@ -24,6 +26,25 @@ public final class AuditEvent {
         this.request = Objects.requireNonNull(request, "request");
         this.auth = auth == null ? AuditAuth.NONE : auth;
         this.time = Objects.requireNonNull(time, "time");
+    }
+
+    synchronized byte[][] fragments(FormatOptions o) {
+        if (o.equals(fragmentsFormat)) return fragments;
+        return moreFragments == null ? null : moreFragments.get(o);
+    }
+
+    /** Records the fragments for a format (the first recorded wins); returns the recorded ones. */
+    synchronized byte[][] fragments(FormatOptions o, byte[][] f) {
+        byte[][] had = fragments(o);
+        if (had != null) return had;
+        if (fragmentsFormat == null) {
+            fragmentsFormat = o;
+            fragments = f;
+        } else {
+            if (moreFragments == null) moreFragments = new ConcurrentHashMap<>(2);
+            moreFragments.put(o, f);
+        }
+        return f;
     }
 
     public static AuditEvent of(Request request, AuditAuth auth) {

@@ -29,14 +29,22 @@ final class EntryFormatter {
 
     /** {@code time} as Vault writes it: {@code 2026-01-02T03:04:05.123456789Z} (always nine fraction digits). */
     static String time(Instant t) {
-        char[] c = new char[10];
-        int nanos = t.getNano();
-        for (int i = 9; i >= 1; i--) {
-            c[i] = (char) ('0' + nanos % 10);
-            nanos /= 10;
-        }
-        c[0] = '.';
-        return second(t) + new String(c) + "Z";
+        JsonOut out = new JsonOut(32);
+        out.ascii(second(t)).nanos(t.getNano());
+        return new String(out.toBytes(), java.nio.charset.StandardCharsets.US_ASCII) + "Z";
+    }
+
+    private static void writeTime(JsonOut out, Instant t) {
+        out.raw((byte) '"').ascii(second(t)).nanos(t.getNano()).ascii("Z\"");
+    }
+
+    /** Per-thread writers: entries are formatted into one and copied out once; fragments use their own. */
+    private static final ThreadLocal<JsonOut[]> SCRATCH = ThreadLocal.withInitial(() -> new JsonOut[2]);
+
+    private static JsonOut scratch(int which) {
+        JsonOut[] s = SCRATCH.get();
+        if (s[which] == null || !s[which].reset()) s[which] = new JsonOut(4096);
+        return s[which];
     }
 
     private static String second(Instant t) {
@@ -50,8 +58,10 @@ final class EntryFormatter {
 
     static byte[] request(AuditEvent ev, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
         byte[][] f = fragments(ev, hasher, o);
-        JsonOut out = new JsonOut(128 + (f[0] == null ? 0 : f[0].length) + f[1].length);
-        out.ascii("{\"time\":").string(time(now)).ascii(",\"type\":\"request\"");
+        JsonOut out = scratch(0);
+        out.ascii("{\"time\":");
+        writeTime(out, now);
+        out.ascii(",\"type\":\"request\"");
         if (f[0] != null) out.ascii(",\"auth\":").raw(f[0]);
         out.ascii(",\"request\":").raw(f[1]);
         if (error != null) out.ascii(",\"error\":").string(errorText(error));
@@ -60,18 +70,25 @@ final class EntryFormatter {
 
     /** The serialized auth and request blocks of an event for one format, built once and shared by both entries. */
     private static byte[][] fragments(AuditEvent ev, AuditHasher hasher, FormatOptions o) {
-        return ev.fragments.computeIfAbsent(o, k -> {
-            JsonOut auth = auth(ev.auth(), hasher, k);
-            JsonOut req = new JsonOut(512);
-            request(req, ev, hasher, k);
-            return new byte[][] {auth == null ? null : auth.toBytes(), req.toBytes()};
-        });
+        byte[][] f = ev.fragments(o);
+        if (f != null) return f;
+        JsonOut out = scratch(1);
+        byte[] auth = null;
+        if (!ev.auth().isEmpty()) {
+            auth(out, ev.auth(), hasher, o);
+            auth = out.toBytes();
+            out.reset();
+        }
+        request(out, ev, hasher, o);
+        return ev.fragments(o, new byte[][] {auth, out.toBytes()});
     }
 
     static byte[] response(AuditEvent ev, Response resp, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
         byte[][] f = fragments(ev, hasher, o);
-        JsonOut out = new JsonOut(640 + (f[0] == null ? 0 : f[0].length) + f[1].length);
-        out.ascii("{\"time\":").string(time(now)).ascii(",\"type\":\"response\"");
+        JsonOut out = scratch(0);
+        out.ascii("{\"time\":");
+        writeTime(out, now);
+        out.ascii(",\"type\":\"response\"");
         if (f[0] != null) out.ascii(",\"auth\":").raw(f[0]);
         out.ascii(",\"request\":").raw(f[1]);
         Request r = ev.request();
@@ -124,9 +141,7 @@ final class EntryFormatter {
         };
     }
 
-    private static JsonOut auth(AuditAuth a, AuditHasher h, FormatOptions o) {
-        if (a.isEmpty()) return null;
-        JsonOut out = new JsonOut(384);
+    private static void auth(JsonOut out, AuditAuth a, AuditHasher h, FormatOptions o) {
         out.raw((byte) '{');
         boolean first = true;
         first = putIfNotEmpty(out, "client_token", secret(a.clientToken(), h, o, true), first);
@@ -143,7 +158,7 @@ final class EntryFormatter {
         }
         first = putIfNotEmpty(out, "entity_id", a.entityId(), first);
         putIfNotEmpty(out, "token_type", a.tokenType(), first);
-        return out.raw((byte) '}');
+        out.raw((byte) '}');
     }
 
     private static Map<String, Object> responseAuth(Map<String, Object> auth, AuditHasher h, FormatOptions o) {

@@ -178,9 +178,12 @@ public final class FileAuditDevice extends AuditDevice {
             open(head(), "reopen");
         }
         int total = 0;
-        for (Line l : lines) total += l.bytes().length + 1;
-        ByteBuffer buf = ByteBuffer.allocate(total);
-        for (Line l : lines) buf.put(l.bytes()).put((byte) '\n');
+        for (Line l : lines) total += l.length() + 1;
+        ByteBuffer buf = buffer(total);
+        for (Line l : lines) {
+            l.writeTo(buf);
+            buf.put((byte) '\n');
+        }
         buf.flip();
         try {
             while (buf.hasRemaining()) channel.write(buf);
@@ -197,6 +200,21 @@ public final class FileAuditDevice extends AuditDevice {
             throw e;
         }
     }
+
+    /**
+     * The write buffer for a batch: one direct buffer reused across batches (the broker writes one batch at a time),
+     * so the JDK does not copy a heap buffer into a temporary direct one; an unusually large batch gets its own.
+     */
+    private ByteBuffer buffer(int size) {
+        if (size > MAX_KEPT_BUFFER) return ByteBuffer.allocateDirect(size);
+        if (writeBuffer == null || writeBuffer.capacity() < size) {
+            writeBuffer = ByteBuffer.allocateDirect(Math.min(MAX_KEPT_BUFFER, Math.max(size, 64 * 1024)));
+        }
+        return writeBuffer.clear();
+    }
+
+    private static final int MAX_KEPT_BUFFER = 4 << 20;
+    private ByteBuffer writeBuffer;
 
     @Override
     public synchronized void reopen() throws IOException {

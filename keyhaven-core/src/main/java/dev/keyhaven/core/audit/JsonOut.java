@@ -45,6 +45,24 @@ final class JsonOut {
         return len;
     }
 
+    /** Empties the writer for reuse; false if it grew too large to keep (the caller should drop it). */
+    boolean reset() {
+        len = 0;
+        return buf.length <= 256 * 1024;
+    }
+
+    /** Nine fraction digits, as {@code time} has them: {@code .000000007}. */
+    JsonOut nanos(int nanos) {
+        ensure(10);
+        buf[len] = '.';
+        for (int i = 9; i >= 1; i--) {
+            buf[len + i] = (byte) ('0' + nanos % 10);
+            nanos /= 10;
+        }
+        len += 10;
+        return this;
+    }
+
     byte[] toBytes() {
         return Arrays.copyOf(buf, len);
     }
