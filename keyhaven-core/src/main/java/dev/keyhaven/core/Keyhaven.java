@@ -210,6 +210,16 @@ public final class Keyhaven implements AutoCloseable {
             a.logResponse(ev, new KeyhavenException(ErrorCode.INTERNAL, "internal error"));
             throw e;
         }
+        if (req.asyncAuditAllowed()) {
+            // the edge sends the response once the entries are written (or a 503 if they cannot be): no waiting here
+            java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
+            req.auditGate(gate);
+            a.logResponseAsync(ev, resp, failure -> {
+                if (failure == null) gate.complete(null);
+                else gate.completeExceptionally(failure);
+            });
+            return resp;
+        }
         a.logResponse(ev, resp);
         return resp;
     }
@@ -646,21 +656,33 @@ public final class Keyhaven implements AutoCloseable {
     public Response handle(Request req) {
         long start = System.nanoTime();
         int status = 500;
+        boolean later = false;
         try {
             Response resp = handleRequest(req);
             status = resp.status();
+            java.util.concurrent.CompletableFuture<Void> gate = req.auditGate();
+            if (gate != null) {
+                // the outcome is known once the audit entries are written: metrics and observers see that status
+                later = true;
+                int ok = status;
+                gate.whenComplete((v, failure) -> observe(req, failure == null ? ok : ErrorCode.UNAVAILABLE.httpStatus(), start));
+            }
             return resp;
         } catch (KeyhavenException e) {
             status = e.code().httpStatus();
             throw e;
         } finally {
-            telemetry.onRequest(req, status, System.nanoTime() - start);
-            for (RequestObserver o : requestObservers) {
-                try {
-                    o.observed(req, status);
-                } catch (RuntimeException e) {
-                    log.warn("request observer failed: {}", e.getClass().getSimpleName());
-                }
+            if (!later) observe(req, status, start);
+        }
+    }
+
+    private void observe(Request req, int status, long start) {
+        telemetry.onRequest(req, status, System.nanoTime() - start);
+        for (RequestObserver o : requestObservers) {
+            try {
+                o.observed(req, status);
+            } catch (RuntimeException e) {
+                log.warn("request observer failed: {}", e.getClass().getSimpleName());
             }
         }
     }

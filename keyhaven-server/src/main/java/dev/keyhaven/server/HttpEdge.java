@@ -44,22 +44,47 @@ final class HttpEdge {
     }
 
     Rendered serve(FullHttpRequest http, String remoteAddress) {
+        java.util.concurrent.CompletableFuture<Rendered> out = new java.util.concurrent.CompletableFuture<>();
+        serve(http, remoteAddress, false, out::complete);
+        return out.join();
+    }
+
+    /**
+     * Serves one request; {@code done} gets the rendered answer, right away or, when the core is still writing the
+     * audit entries of a read, from the audit writer once they are in the log (a 503 if they cannot be). The
+     * response is rendered here, in the caller's thread, but handed over only then. {@code done} must be quick.
+     */
+    void serve(FullHttpRequest http, String remoteAddress, boolean asyncAudit, java.util.function.Consumer<Rendered> done) {
         String requestId = Request.newId();
         boolean head = http.method().equals(HttpMethod.HEAD);
         String path = null;
-        Request req = null;
+        Rendered out;
         try {
-            req = toLogical(http, requestId, remoteAddress);
+            Request req = toLogical(http, requestId, remoteAddress);
             path = req.path();
+            if (asyncAudit) req.allowAsyncAudit();
             Response resp = core.handle(req);
-            return render(resp, req, head);
+            out = render(resp, req, head);
+            java.util.concurrent.CompletableFuture<Void> gate = req.auditGate();
+            if (gate != null) {
+                Rendered ok = out;
+                gate.whenComplete((v, failure) -> done.accept(failure == null ? ok : auditFailure(failure, head)));
+                return;
+            }
         } catch (KeyhavenException e) {
             if (e.code() == ErrorCode.INTERNAL) log.error("request {} {} failed: {}", requestId, path == null ? "" : path, e.getMessage(), e);
-            return error(e.code().httpStatus(), e.errors(), head);
+            out = error(e.code().httpStatus(), e.errors(), head);
         } catch (RuntimeException | Error e) {
             log.error("request {} {} failed with an unexpected error", requestId, path == null ? "(unparsed)" : path, e);
-            return error(500, List.of("internal error"), head);
+            out = error(500, List.of("internal error"), head);
         }
+        done.accept(out);
+    }
+
+    private static Rendered auditFailure(Throwable failure, boolean head) {
+        Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof KeyhavenException k) return error(k.code().httpStatus(), k.errors(), head);
+        return error(503, List.of("no audit backend succeeded in logging the response"), head);
     }
 
     // ------------------------------------------------------------------ request

@@ -259,13 +259,12 @@ public final class HttpServer implements AutoCloseable {
             inFlight.incrementAndGet();
             try {
                 workers.execute(() -> {
-                    HttpEdge.Rendered out;
                     try {
-                        out = edge.serve(req, remote);
+                        // a read's answer may come later, from the audit writer, once its entries are in the log
+                        edge.serve(req, remote, true, out -> finish(ctx, out, keepAlive));
                     } finally {
                         req.release();
                     }
-                    finish(ctx, out, keepAlive);
                 });
             } catch (RejectedExecutionException e) {
                 req.release();

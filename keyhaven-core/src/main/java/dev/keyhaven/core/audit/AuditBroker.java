@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * {@link KeyhavenException} ({@code no audit backend succeeded in logging the request}), and the caller must not
  * return anything of the response. With no device enabled, requests proceed (as in Vault).
  *
- * <p>Group commit: callers format their entry, enqueue it, and either lead (write every queued entry of every caller
- * in one write per device, so concurrent requests share one write and optional fsync) or wait until the leader
- * marks theirs done. Sequence numbers are assigned by the leader under the commit lock, which also serializes
- * enable/disable/reopen/prune with writing.
+ * <p>Group commit: callers format their entry (in their own thread), enqueue it, and the broker's writer thread
+ * writes everything queued in one write per device, so concurrent requests share one write and optional fsync.
+ * A caller either waits for its entry ({@link #logRequest}, {@link #logResponse}) or, where the response can be sent
+ * later, is told the outcome ({@link #logResponseAsync}) and does not wait at all. Sequence numbers are assigned by
+ * the writer under the commit lock, which also serializes enable/disable/reopen/prune with writing.
  *
  * <p>State behind the barrier (the {@code Storage} given to the constructor): {@code config/devices} (the audit
  * table), {@code salt} (32 random bytes for the HMACs), {@code signing-key} (Ed25519, checkpoints),
@@ -62,7 +63,9 @@ public final class AuditBroker implements AutoCloseable {
     private final ReentrantLock commitLock = new ReentrantLock();
     private final Object queueMonitor = new Object();
     private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>(); // guarded by queueMonitor
-    private boolean leading; // guarded by queueMonitor
+    private boolean writerIdle; // guarded by queueMonitor: the writer waits for entries
+    private boolean stopping; // guarded by queueMonitor: no entries are taken any more
+    private final Thread writer;
     private volatile List<AuditDevice> devices = List.of();
     private final ScheduledExecutorService timer;
     private final LongAdder requestFailures = new LongAdder();
@@ -99,6 +102,9 @@ public final class AuditBroker implements AutoCloseable {
             return t;
         });
         timer.scheduleWithFixedDelay(this::checkpointIdle, 1, 1, TimeUnit.SECONDS);
+        this.writer = new Thread(this::writeLoop, "audit-writer");
+        writer.setDaemon(true);
+        writer.start();
         LIVE.add(new WeakReference<>(this));
     }
 
@@ -337,6 +343,25 @@ public final class AuditBroker implements AutoCloseable {
         commit(takeDeferred(event), new Pending(event, null, error, false));
     }
 
+    /** Told the outcome of an asynchronously logged entry: {@code failure} is null once a device accepted it. */
+    @FunctionalInterface
+    public interface Outcome {
+        void done(KeyhavenException failure);
+    }
+
+    /**
+     * Logs the response entry (and a deferred request entry) without waiting: {@code outcome} is called, on the
+     * broker's writer thread or right here, once a device accepted both entries ({@code null}) or none did (the 503
+     * {@link #logResponse} would throw). The caller must not let anything of the response leave before that, and
+     * {@code outcome} must be quick and must not throw (it runs on the thread that writes every entry).
+     */
+    public void logResponseAsync(AuditEvent event, Response response, Outcome outcome) {
+        Pending first = takeDeferred(event);
+        Pending p = new Pending(event, response, null, false);
+        p.outcome = java.util.Objects.requireNonNull(outcome, "outcome");
+        if (!enqueue(first, p)) outcome.done(null); // no device: nothing to wait for
+    }
+
     private static Pending takeDeferred(AuditEvent event) {
         Object d = event.deferred;
         event.deferred = null;
@@ -351,10 +376,10 @@ public final class AuditBroker implements AutoCloseable {
         private FormatOptions format; // the usual single format, and its body
         private byte[] body;
         private Map<FormatOptions, byte[]> moreBodies; // further formats (devices with other options)
-        boolean queued; // guarded by queueMonitor
-        boolean companion; // a deferred request entry queued right before its response entry (same caller)
-        volatile boolean done; // written under queueMonitor
-        Thread thread; // guarded by queueMonitor: the caller waiting for this entry
+        Pending companion; // a deferred request entry written in the same batch, just before this one
+        volatile boolean done; // written by the writer after the batch
+        Thread thread; // the caller waiting for this entry (null when it is told through outcome)
+        Outcome outcome;
         volatile boolean accepted;
 
         Pending(AuditEvent event, Response response, KeyhavenException error, boolean request) {
@@ -387,47 +412,76 @@ public final class AuditBroker implements AutoCloseable {
      * returns once both are accepted by a device; throws 503 otherwise.
      */
     private void commit(Pending first, Pending p) {
+        p.thread = Thread.currentThread();
+        if (!enqueue(first, p)) return;
+        // Spin-then-park: a batch is written within microseconds; yielding first lets the writer and the other
+        // workers run, and a park/unpark pair (futex wait, wake-up, reschedule) is paid only for a longer wait.
+        for (int i = 0; i < SPIN_YIELDS && !p.done; i++) Thread.yield();
+        boolean interrupted = false;
+        while (!p.done) {
+            java.util.concurrent.locks.LockSupport.park(this);
+            if (Thread.interrupted()) interrupted = true; // the entry is in flight: wait for its outcome regardless
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        KeyhavenException failure = failure(p);
+        if (failure != null) throw failure;
+    }
+
+    /**
+     * Formats the entries for the enabled devices (in the caller's thread) and queues them for the writer; false if
+     * there is no device (nothing to log). Throws 503 after close.
+     */
+    private boolean enqueue(Pending first, Pending p) {
         List<AuditDevice> devs = devices;
-        if (devs.isEmpty()) return;
+        if (devs.isEmpty()) return false;
         if (closed) throw unavailable(first != null || p.request);
         Instant now = clock.instant();
         for (AuditDevice d : devs) {
             if (first != null) first.body(d.format, now);
             p.body(d.format, now); // format outside any lock
         }
-        // Group commit: one caller at a time leads and writes everything queued so far in one write per device.
-        // Waiters park on their own entry and are woken individually: the leader unparks the callers whose entries it
-        // wrote, and the head of the queue (if any) to lead the next batch. (A notifyAll here woke every waiting
-        // worker per batch: tens of thousands of useless context switches a second on a small machine.)
-        // A deferred request entry is queued in the same step as its response, so both are in one batch.
-        boolean interrupted = false;
-        while (true) {
-            List<Pending> batch = null;
-            synchronized (queueMonitor) {
-                if (!p.queued) {
-                    if (first != null) {
-                        queue.add(first);
-                        first.queued = true;
-                        first.thread = Thread.currentThread();
-                        first.companion = true;
-                    }
-                    queue.add(p);
-                    p.queued = true;
-                    p.thread = Thread.currentThread();
-                }
-                if (p.done) break;
-                if (!leading) {
-                    leading = true;
-                    batch = new ArrayList<>(queue);
-                    queue.clear();
-                }
+        p.companion = first;
+        synchronized (queueMonitor) {
+            if (stopping) throw unavailable(first != null || p.request);
+            queue.add(p);
+            if (writerIdle) {
+                writerIdle = false;
+                queueMonitor.notify();
             }
-            if (batch == null) {
-                for (int i = 0; i < SPIN_YIELDS && !p.done; i++) Thread.yield();
-                if (p.done) continue;
-                java.util.concurrent.locks.LockSupport.park(this);
-                if (Thread.interrupted()) interrupted = true; // the entry is in flight: wait for its outcome regardless
-                continue;
+        }
+        return true;
+    }
+
+    /** The 503 for an entry (or its deferred request entry) that no device accepted, counted; null if accepted. */
+    private KeyhavenException failure(Pending p) {
+        if (p.companion != null && !p.companion.accepted) {
+            requestFailures.increment();
+            return unavailable(true);
+        }
+        if (!p.accepted) {
+            (p.request ? requestFailures : responseFailures).increment();
+            return unavailable(p.request);
+        }
+        return null;
+    }
+
+    /** The writer thread: takes everything queued, writes it as one batch per device, tells the callers. */
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>();
+        while (true) {
+            batch.clear();
+            synchronized (queueMonitor) {
+                while (queue.isEmpty() && !stopping) {
+                    writerIdle = true;
+                    try {
+                        queueMonitor.wait();
+                    } catch (InterruptedException e) {
+                        // only close() stops the writer
+                    }
+                }
+                if (queue.isEmpty()) return; // stopping, and everything queued is written
+                batch.addAll(queue);
+                queue.clear();
             }
             try {
                 commitLock.lock();
@@ -439,27 +493,18 @@ public final class AuditBroker implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 LOG.error("audit: writing a batch failed: {}", e.getClass().getSimpleName());
             }
-            Thread next = null;
-            synchronized (queueMonitor) {
-                for (Pending q : batch) q.done = true;
-                leading = false;
-                Pending head = queue.peek();
-                if (head != null) next = head.thread;
-            }
             for (Pending q : batch) {
-                // one wake-up per waiting caller: a deferred request entry shares its caller with the response after it
-                if (q.thread != Thread.currentThread() && !q.companion) java.util.concurrent.locks.LockSupport.unpark(q.thread);
+                q.done = true;
+                if (q.outcome != null) {
+                    try {
+                        q.outcome.done(failure(q));
+                    } catch (RuntimeException e) {
+                        LOG.error("audit: a completion failed: {}", e.getClass().getSimpleName());
+                    }
+                } else {
+                    java.util.concurrent.locks.LockSupport.unpark(q.thread);
+                }
             }
-            if (next != null) java.util.concurrent.locks.LockSupport.unpark(next);
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-        if (first != null && !first.accepted) {
-            requestFailures.increment();
-            throw unavailable(true);
-        }
-        if (!p.accepted) {
-            (p.request ? requestFailures : responseFailures).increment();
-            throw unavailable(p.request);
         }
     }
 
@@ -470,16 +515,22 @@ public final class AuditBroker implements AutoCloseable {
 
     /** Under the commit lock: writes a batch to every device, one write per device, and records who accepted it. */
     private void writeBatch(List<Pending> batch) {
-        if (batch.isEmpty()) return;
+        if (batch.isEmpty() || closed) return; // after close nothing is written: the entries fail (503)
         Instant now = clock.instant();
         List<AuditDevice> devs = healBroken(devices);
         for (AuditDevice d : devs) {
-            List<byte[]> bodies = new ArrayList<>(batch.size());
-            for (Pending q : batch) bodies.add(q.body(d.format, now));
+            List<byte[]> bodies = new ArrayList<>(batch.size() + 8);
+            for (Pending q : batch) {
+                if (q.companion != null) bodies.add(q.companion.body(d.format, now));
+                bodies.add(q.body(d.format, now));
+            }
             LongAdder[] c = counters(d);
             try {
                 d.append(bodies, now);
-                for (Pending q : batch) q.accepted = true;
+                for (Pending q : batch) {
+                    q.accepted = true;
+                    if (q.companion != null) q.companion.accepted = true;
+                }
                 c[0].add(bodies.size());
             } catch (IOException | RuntimeException e) {
                 c[1].add(bodies.size());
@@ -755,6 +806,16 @@ public final class AuditBroker implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
+        // entries already queued are still written; later ones fail (503)
+        synchronized (queueMonitor) {
+            stopping = true;
+            queueMonitor.notifyAll();
+        }
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         closed = true;
         timer.shutdownNow();
         commitLock.lock();

@@ -95,6 +95,33 @@ public final class Request {
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
     }
 
+    private volatile boolean asyncAudit;
+    private volatile java.util.concurrent.CompletableFuture<Void> auditGate;
+
+    /**
+     * Set by an edge that can send the response later (the HTTP server): the core may then return a read's response
+     * while its audit entries are still being written, and sets {@link #auditGate()}.
+     */
+    public void allowAsyncAudit() {
+        this.asyncAudit = true;
+    }
+
+    public boolean asyncAuditAllowed() {
+        return asyncAudit;
+    }
+
+    /**
+     * Null, or a future that completes once the audit log holds this request's entries, or fails with the 503
+     * {@link KeyhavenException} if no device took them: nothing of the response may leave before it completes.
+     */
+    public java.util.concurrent.CompletableFuture<Void> auditGate() {
+        return auditGate;
+    }
+
+    public void auditGate(java.util.concurrent.CompletableFuture<Void> gate) {
+        this.auditGate = gate;
+    }
+
     @Override
     public String toString() {
         // Never the token, never the data.
