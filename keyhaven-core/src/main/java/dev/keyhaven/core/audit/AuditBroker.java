@@ -61,10 +61,11 @@ public final class AuditBroker implements AutoCloseable {
     private final AuditHasher hasher;
     private final CheckpointSigner signer;
     private final ReentrantLock commitLock = new ReentrantLock();
-    private final Object queueMonitor = new Object();
-    private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>(); // guarded by queueMonitor
-    private boolean writerIdle; // guarded by queueMonitor: the writer waits for entries
-    private boolean stopping; // guarded by queueMonitor: no entries are taken any more
+    /** Entries waiting for the writer: lock-free, so callers never contend on a monitor to hand one over. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The writer is parked (or about to park) for lack of entries: the next caller unparks it. */
+    private final java.util.concurrent.atomic.AtomicBoolean writerParked = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean stopping; // close(): no entries are taken any more
     private final Thread writer;
     private volatile List<AuditDevice> devices = List.of();
     private final ScheduledExecutorService timer;
@@ -441,14 +442,10 @@ public final class AuditBroker implements AutoCloseable {
             p.body(d.format, now); // format outside any lock
         }
         p.companion = first;
-        synchronized (queueMonitor) {
-            if (stopping) throw unavailable(first != null || p.request);
-            queue.add(p);
-            if (writerIdle) {
-                writerIdle = false;
-                queueMonitor.notify();
-            }
-        }
+        if (stopping) throw unavailable(first != null || p.request);
+        queue.offer(p);
+        if (stopping && queue.remove(p)) throw unavailable(first != null || p.request); // raced with close()
+        if (writerParked.get() && writerParked.compareAndSet(true, false)) java.util.concurrent.locks.LockSupport.unpark(writer);
         return true;
     }
 
@@ -470,18 +467,13 @@ public final class AuditBroker implements AutoCloseable {
         List<Pending> batch = new ArrayList<>();
         while (true) {
             batch.clear();
-            synchronized (queueMonitor) {
-                while (queue.isEmpty() && !stopping) {
-                    writerIdle = true;
-                    try {
-                        queueMonitor.wait();
-                    } catch (InterruptedException e) {
-                        // only close() stops the writer
-                    }
-                }
-                if (queue.isEmpty()) return; // stopping, and everything queued is written
-                batch.addAll(queue);
-                queue.clear();
+            for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
+            if (batch.isEmpty()) {
+                if (stopping) return; // everything queued is written
+                writerParked.set(true);
+                if (queue.isEmpty() && !stopping) java.util.concurrent.locks.LockSupport.park(this); // unparked by the next entry
+                writerParked.set(false);
+                continue;
             }
             try {
                 commitLock.lock();
@@ -807,10 +799,8 @@ public final class AuditBroker implements AutoCloseable {
     public void close() {
         if (closed) return;
         // entries already queued are still written; later ones fail (503)
-        synchronized (queueMonitor) {
-            stopping = true;
-            queueMonitor.notifyAll();
-        }
+        stopping = true;
+        java.util.concurrent.locks.LockSupport.unpark(writer);
         try {
             writer.join(10_000);
         } catch (InterruptedException e) {
