@@ -34,6 +34,17 @@
  * {@link dev.keyhaven.core.audit.AuditBroker#logRequest} / {@code logResponse} throw 503
  * ({@code no audit backend succeeded in logging the request|response}) if no enabled device accepted the entry.
  *
+ * <h2>Writing</h2>
+ * Entries are formatted in the request's own thread (a hand-written JSON writer, byte-identical to Jackson's output)
+ * and handed, lock-free, to the broker's {@code audit-writer} thread, which chains and writes everything queued as
+ * one batch per device (group commit). A request that changes something is logged, and waited for, before it runs.
+ * A read or list changes nothing: its request entry (stamped at arrival) is written together with its response
+ * entry, and over HTTP the worker does not wait at all: the response is handed to the connection by the writer once
+ * both entries are written, or replaced by the 503 if no device took them
+ * ({@link dev.keyhaven.core.logical.Request#auditGate()}); metrics and request observers then count the status the
+ * client got. Callers that wait (writes) yield the CPU a few times before they park
+ * ({@code -Dkeyhaven.audit.spinYields}, default 20).
+ *
  * <h2>Endpoints</h2>
  * See {@link dev.keyhaven.core.audit.AuditEngine}: {@code sys/audit}, {@code sys/audit/:path},
  * {@code sys/audit-hash/:path} (Vault), and ours: {@code sys/audit-pubkey}, {@code sys/audit-head/:path},
