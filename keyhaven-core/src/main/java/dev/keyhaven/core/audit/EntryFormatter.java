@@ -57,13 +57,7 @@ final class EntryFormatter {
     }
 
     static byte[] request(AuditEvent ev, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
-        byte[][] f = fragments(ev, hasher, o);
-        JsonOut out = scratch(0);
-        out.ascii("{\"time\":");
-        writeTime(out, now);
-        out.ascii(",\"type\":\"request\"");
-        if (f[0] != null) out.ascii(",\"auth\":").raw(f[0]);
-        out.ascii(",\"request\":").raw(f[1]);
+        JsonOut out = head(ev, hasher, o, now, "request");
         if (error != null) out.ascii(",\"error\":").string(errorText(error));
         return out.raw((byte) '}').toBytes();
     }
@@ -83,14 +77,19 @@ final class EntryFormatter {
         return ev.fragments(o, new byte[][] {auth, out.toBytes()});
     }
 
-    static byte[] response(AuditEvent ev, Response resp, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
+    /** The start both entries share: {@code {"time":…,"type":…,"auth":…,"request":…}, in the thread's entry writer. */
+    private static JsonOut head(AuditEvent ev, AuditHasher hasher, FormatOptions o, Instant now, String type) {
         byte[][] f = fragments(ev, hasher, o);
         JsonOut out = scratch(0);
         out.ascii("{\"time\":");
         writeTime(out, now);
-        out.ascii(",\"type\":\"response\"");
+        out.ascii(",\"type\":\"").ascii(type).raw((byte) '"');
         if (f[0] != null) out.ascii(",\"auth\":").raw(f[0]);
-        out.ascii(",\"request\":").raw(f[1]);
+        return out.ascii(",\"request\":").raw(f[1]);
+    }
+
+    static byte[] response(AuditEvent ev, Response resp, KeyhavenException error, AuditHasher hasher, FormatOptions o, Instant now) {
+        JsonOut out = head(ev, hasher, o, now, "response");
         Request r = ev.request();
         out.ascii(",\"response\":{");
         boolean first = true;
