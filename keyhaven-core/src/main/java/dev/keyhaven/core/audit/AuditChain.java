@@ -53,25 +53,14 @@ public final class AuditChain {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** {@link #seal(byte[], byte[], long, String)} as parts, without copying the body. */
+    /**
+     * Appends the chain fields to a compact JSON object body, as parts (nothing copied): {@code {"a":1}} becomes
+     * {@code <prefix>{"a":1,"seq":n,"prev":"h"}}.
+     */
     static AuditDevice.Line seal(long seq, byte[] prefix, byte[] body, String prev) {
         if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}') throw new IllegalArgumentException("not a JSON object");
         String tail = (body.length > 2 ? "," : "") + "\"seq\":" + seq + ",\"prev\":\"" + prev + "\"}";
         return new AuditDevice.Line(seq, prefix, body, body.length - 1, tail.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    /**
-     * Appends the chain fields to a compact JSON object body: {@code {"a":1}} becomes
-     * {@code <prefix>{"a":1,"seq":n,"prev":"h"}}.
-     */
-    public static byte[] seal(byte[] prefix, byte[] body, long seq, String prev) {
-        if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}') throw new IllegalArgumentException("not a JSON object");
-        byte[] tail = ((body.length > 2 ? "," : "") + "\"seq\":" + seq + ",\"prev\":\"" + prev + "\"}").getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[prefix.length + body.length - 1 + tail.length];
-        System.arraycopy(prefix, 0, out, 0, prefix.length);
-        System.arraycopy(body, 0, out, prefix.length, body.length - 1);
-        System.arraycopy(tail, 0, out, prefix.length + body.length - 1, tail.length);
-        return out;
     }
 
     /** The bytes signed by a checkpoint: they bind its sequence number, predecessor hash, time and key. */

@@ -16,8 +16,7 @@ import java.util.Map;
  * accessor, unless {@code log_raw}. The result is the compact JSON body without the chain fields.
  */
 final class EntryFormatter {
-    /** RFC 3339 with nanoseconds, UTC, as Vault writes {@code time}. */
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'").withZone(ZoneOffset.UTC);
+    /** The whole-second part of {@code time} (RFC 3339, UTC); nine fraction digits and {@code Z} follow. */
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
     /** The formatted whole second of the last entry: entries of one second share it. */
