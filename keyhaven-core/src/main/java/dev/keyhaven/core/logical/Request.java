@@ -74,6 +74,13 @@ public final class Request {
     public String mountAccessor() { return mountAccessor; }
     public String relativePath() { return relativePath; }
 
+    /** {@link #relativePath()} without trailing slashes ({@code "role/x/"} → {@code "role/x"}; {@code "/"} stays). */
+    public String relativePathTrimmed() {
+        String s = relativePath;
+        while (s.endsWith("/") && s.length() > 1) s = s.substring(0, s.length() - 1);
+        return s;
+    }
+
     @SuppressWarnings("unchecked")
     public <T> Optional<T> auth(Class<T> type) {
         return type.isInstance(auth) ? Optional.of((T) auth) : Optional.empty();

@@ -80,20 +80,14 @@ public final class AppRoleEngine implements Engine {
 
     @Override
     public Optional<Boolean> exists(Request request) {
-        String[] p = trim(request.relativePath()).split("/", -1);
+        String[] p = request.relativePathTrimmed().split("/", -1);
         if (p.length == 2 && p[0].equals("role")) return Optional.of(storage.get(ROLE + p[1].toLowerCase(Locale.ROOT)).isPresent());
         return Optional.empty();
     }
 
-    private static String trim(String p) {
-        String s = p;
-        while (s.endsWith("/") && s.length() > 1) s = s.substring(0, s.length() - 1);
-        return s;
-    }
-
     @Override
     public Response handle(Request request) {
-        String path = trim(request.relativePath());
+        String path = request.relativePathTrimmed();
         Operation op = request.operation();
         boolean write = op == Operation.CREATE || op == Operation.UPDATE;
         if (path.equals("login")) {

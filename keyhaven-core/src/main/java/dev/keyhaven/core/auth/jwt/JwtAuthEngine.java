@@ -79,7 +79,7 @@ public final class JwtAuthEngine implements Engine {
 
     @Override
     public Optional<Boolean> exists(Request request) {
-        String p = trim(request.relativePath());
+        String p = request.relativePathTrimmed();
         if (p.startsWith(ROLE) && p.length() > ROLE.length()) {
             String name = p.substring(ROLE.length());
             if (name.contains("/")) return Optional.empty();
@@ -89,15 +89,9 @@ public final class JwtAuthEngine implements Engine {
         return Optional.empty();
     }
 
-    private static String trim(String p) {
-        String s = p;
-        while (s.endsWith("/") && s.length() > 1) s = s.substring(0, s.length() - 1);
-        return s;
-    }
-
     @Override
     public Response handle(Request request) {
-        String path = trim(request.relativePath());
+        String path = request.relativePathTrimmed();
         Operation op = request.operation();
         boolean write = op == Operation.CREATE || op == Operation.UPDATE;
         switch (path) {
