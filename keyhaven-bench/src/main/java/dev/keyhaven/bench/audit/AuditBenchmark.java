@@ -12,10 +12,17 @@ import java.util.Optional;
  * KV v2 read throughput over real HTTP with the file audit device off and on, in one run against one server (target:
  * on ≥ 0.8 × off). Both paths are JIT-warmed first (one unmeasured off and on phase), then {@code rounds} rounds
  * measure off and on back to back, alternating which goes first so drift on a shared machine cancels; the figure is
- * the median of the per-round ratios (the overall ratio of the sums is printed too). The audit file is verified
- * afterwards, so the figure is for a real, hash-chained log on the data directory's file system.
+ * the median of the per-round ratios (the overall ratio of the sums is printed too). Each audit-on phase writes a log
+ * of its own, which is verified after the phase (outside the measured time) and then removed, as logrotate and a log
+ * shipper would: so the figure is for a real, hash-chained log on the data directory's file system, and the page
+ * cache is recycled the way it is on a long-running server rather than grown by gigabytes of never-touched memory
+ * (on a fresh VM the first write to each page costs ~10× a write to a recycled one; {@code -Dkeep.logs=true} keeps
+ * every log until the run ends, to show that case). The server's CPU time per request is printed for each phase:
+ * unlike throughput it hardly depends on what else the shared machine is doing. {@link AuditCompare} runs the same
+ * phases against several server builds at once, to measure a change.
  *
- * <p>Options: {@code -Dconnections=32 -Dwarmup=2 -Dseconds=6 -Drounds=4 -Dfsync=false}; diagnostics:
+ * <p>Options: {@code -Dconnections=32 -Djit=12 -Dwarmup=2 -Dseconds=6 -Drounds=4 -Dfsync=false} ({@code jit}: seconds of
+ * each unmeasured JIT warm-up phase; C2 needs that long on 2 busy cores); diagnostics:
  * {@code -Dlog.dir=DIR} (the log elsewhere, e.g. a tmpfs) and {@code -Dsink=discard} (format and chain, write nothing).
  *
  * <p>Run: {@code ./mvnw -q -B -DskipTests package && java -cp keyhaven-bench/target/keyhaven-bench.jar dev.keyhaven.bench.audit.AuditBenchmark}
@@ -24,6 +31,7 @@ public final class AuditBenchmark {
     public static void main(String[] args) throws Exception {
         int connections = Integer.getInteger("connections", 32);
         double warmup = Double.parseDouble(System.getProperty("warmup", "2"));
+        double jit = Double.parseDouble(System.getProperty("jit", "12"));
         double seconds = Double.parseDouble(System.getProperty("seconds", "6"));
         int rounds = Integer.getInteger("rounds", 4);
         boolean fsync = Boolean.getBoolean("fsync");
@@ -31,58 +39,119 @@ public final class AuditBenchmark {
         try (ServerProcess server = ServerProcess.startDev(List.of())) {
             String host = "127.0.0.1";
             int port = server.port();
-            String token = server.token();
-            int keys = 1000;
-            for (int i = 0; i < keys; i++) {
-                server.call("POST", "secret/data/bench/k" + i, "{\"data\":{\"password\":\"v" + i + "-0123456789abcdef\",\"user\":\"app\"}}");
-            }
-            byte[][] reads = new byte[keys][];
-            for (int i = 0; i < keys; i++) reads[i] = HttpLoad.get(host, port, "/v1/secret/data/bench/k" + i, token);
-            Path log = Path.of(System.getProperty("log.dir", server.dataDir().toString())).resolve("audit-" + ProcessHandle.current().pid() + ".log");
-            String target = discard ? "discard" : log.toString().replace("\\", "\\\\");
-            String enable = "{\"type\":\"file\",\"options\":{\"file_path\":\"" + target + "\"" + (fsync ? ",\"fsync\":\"true\"" : "") + "}}";
-            HttpLoad.RequestSource source = (c, n) -> reads[(int) ((c * 7919L + n) % keys)];
+            HttpLoad.RequestSource source = kvReads(server, 1000);
+            Path logDir = Path.of(System.getProperty("log.dir", server.dataDir().toString()));
+            boolean keepLogs = Boolean.getBoolean("keep.logs");
+            Logs logs = new Logs(logDir, "audit-" + ProcessHandle.current().pid(), discard, fsync, keepLogs);
 
-            System.out.printf("KV v2 read over HTTP, file audit device off vs on, JIT warm-up + %d rounds (order alternating), %d connections, "
+            System.out.printf("KV v2 read over HTTP, file audit device off vs on, JIT warm-up (%.0f s off, %.0f s on) + %d rounds (order alternating), %d connections, "
                     + "%.0f s warm-up + %.0f s per phase, %d cores, fsync=%s, sink=%s%n",
-                    rounds, connections, warmup, seconds, Runtime.getRuntime().availableProcessors(), fsync, discard ? "discard" : log.getParent());
-            phase(server, enable, false, "warm-up, audit off", host, port, connections, warmup, seconds, source);
-            phase(server, enable, true, "warm-up, audit on", host, port, connections, warmup, seconds, source);
+                    jit, jit, rounds, connections, warmup, seconds, Runtime.getRuntime().availableProcessors(), fsync, discard ? "discard" : logDir);
+            phase(server, logs, false, "JIT warm-up, audit off", host, port, connections, 0, jit, source);
+            phase(server, logs, true, "JIT warm-up, audit on", host, port, connections, 0, jit, source);
             double offSum = 0;
             double onSum = 0;
+            double offCpu = 0;
+            double onCpu = 0;
             List<Double> ratios = new java.util.ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 boolean onFirst = round % 2 == 0;
-                HttpLoad.Result first = phase(server, enable, onFirst, "r" + round + (onFirst ? " audit on" : " audit off"), host, port, connections, warmup, seconds, source);
-                HttpLoad.Result second = phase(server, enable, !onFirst, "r" + round + (onFirst ? " audit off" : " audit on"), host, port, connections, warmup, seconds, source);
-                HttpLoad.Result on = onFirst ? first : second;
-                HttpLoad.Result off = onFirst ? second : first;
-                offSum += off.throughput();
-                onSum += on.throughput();
-                ratios.add(on.throughput() / off.throughput());
-                System.out.printf("   round %d: on/off %.2f%n", round, on.throughput() / off.throughput());
+                Phase first = phase(server, logs, onFirst, "r" + round + (onFirst ? " audit on" : " audit off"), host, port, connections, warmup, seconds, source);
+                Phase second = phase(server, logs, !onFirst, "r" + round + (onFirst ? " audit off" : " audit on"), host, port, connections, warmup, seconds, source);
+                Phase on = onFirst ? first : second;
+                Phase off = onFirst ? second : first;
+                offSum += off.result().throughput();
+                onSum += on.result().throughput();
+                offCpu += off.cpuMicrosPerRequest();
+                onCpu += on.cpuMicrosPerRequest();
+                ratios.add(on.result().throughput() / off.result().throughput());
+                System.out.printf("   round %d: on/off %.2f%n", round, on.result().throughput() / off.result().throughput());
             }
             java.util.Collections.sort(ratios);
             double median = ratios.size() % 2 == 1 ? ratios.get(ratios.size() / 2) : (ratios.get(ratios.size() / 2 - 1) + ratios.get(ratios.size() / 2)) / 2;
             System.out.printf("ratio on/off: median %.2f (min %.2f, max %.2f), overall %.2f; off %.0f req/s, on %.0f req/s on average  (target >= 0.80)%n",
                     median, ratios.get(0), ratios.get(ratios.size() - 1), onSum / offSum, offSum / rounds, onSum / rounds);
-            if (!discard) {
-                AuditVerifier.Result v = new AuditVerifier(Optional.empty(), Optional.empty()).verifyFiles(List.of(log));
-                System.out.printf("audit log: %,d bytes; verify: %s%n", Files.size(log), v.message());
-                Files.deleteIfExists(log);
+            if (offCpu > 0 && onCpu > 0) {
+                System.out.printf("server CPU per request: off %.1f µs, on %.1f µs (off/on %.2f; the load generator shares the machine)%n",
+                        offCpu / rounds, onCpu / rounds, offCpu / onCpu);
+            }
+            System.out.println(logs.summary());
+        }
+    }
+
+    /** Writes {@code keys} KV v2 secrets and returns reads of them, spread over the keys by connection and sequence. */
+    static HttpLoad.RequestSource kvReads(ServerProcess server, int keys) throws Exception {
+        byte[][] reads = new byte[keys][];
+        for (int i = 0; i < keys; i++) {
+            server.call("POST", "secret/data/bench/k" + i, "{\"data\":{\"password\":\"v" + i + "-0123456789abcdef\",\"user\":\"app\"}}");
+            reads[i] = HttpLoad.get("127.0.0.1", server.port(), "/v1/secret/data/bench/k" + i, server.token());
+        }
+        return (c, n) -> reads[(int) ((c * 7919L + n) % keys)];
+    }
+
+    /** A measured phase and the server's CPU time per request in it (-1 where the platform does not tell). */
+    record Phase(HttpLoad.Result result, double cpuMicrosPerRequest) {}
+
+    static Phase phase(ServerProcess server, Logs logs, boolean on, String name, String host, int port, int connections,
+                               double warmup, double seconds, HttpLoad.RequestSource source) throws Exception {
+        if (on) server.call("PUT", "sys/audit/file", logs.next());
+        try {
+            // the CPU figure covers the load generator's warm-up second too, so it is taken over all requests sent
+            long cpu0 = server.cpuNanos();
+            HttpLoad.Result r = HttpLoad.run(name, host, port, connections, warmup, seconds, source, s -> s == 200);
+            long cpu1 = server.cpuNanos();
+            double perRequest = cpu0 < 0 || cpu1 < 0 || r.sent() == 0 ? -1 : (cpu1 - cpu0) / 1000.0 / r.sent();
+            System.out.println(r + (perRequest < 0 ? "" : String.format("  server CPU %.1f µs/req", perRequest)));
+            return new Phase(r, perRequest);
+        } finally {
+            if (on) {
+                server.call("DELETE", "sys/audit/file", null);
+                logs.done();
             }
         }
     }
 
-    private static HttpLoad.Result phase(ServerProcess server, String enable, boolean on, String name, String host, int port, int connections,
-                                         double warmup, double seconds, HttpLoad.RequestSource source) throws Exception {
-        if (on) server.call("PUT", "sys/audit/file", enable);
-        try {
-            HttpLoad.Result r = HttpLoad.run(name, host, port, connections, warmup, seconds, source, s -> s == 200);
-            System.out.println(r);
-            return r;
-        } finally {
-            if (on) server.call("DELETE", "sys/audit/file", null);
+    /** One log per audit-on phase: verified once the device is disabled (outside the measured time), then removed. */
+    static final class Logs {
+        private final Path dir;
+        private final String stem;
+        private final boolean discard;
+        private final boolean fsync;
+        private final boolean keep;
+        private Path current;
+        private int count;
+        private long entries;
+        private long bytes;
+        private String failure;
+
+        Logs(Path dir, String stem, boolean discard, boolean fsync, boolean keep) {
+            this.dir = dir;
+            this.stem = stem;
+            this.discard = discard;
+            this.fsync = fsync;
+            this.keep = keep;
+        }
+
+        /** The enable request for the next phase's log. */
+        String next() {
+            current = dir.resolve(stem + "-" + (++count) + ".log");
+            String target = discard ? "discard" : current.toString().replace("\\", "\\\\");
+            return "{\"type\":\"file\",\"options\":{\"file_path\":\"" + target + "\"" + (fsync ? ",\"fsync\":\"true\"" : "") + "}}";
+        }
+
+        void done() throws java.io.IOException {
+            if (discard) return;
+            AuditVerifier.Result v = new AuditVerifier(Optional.empty(), Optional.empty()).verifyFiles(List.of(current));
+            if (!v.ok() && failure == null) failure = current + ": " + v.message();
+            entries += v.entries();
+            bytes += Files.size(current);
+            if (!keep) Files.deleteIfExists(current);
+        }
+
+        String summary() {
+            if (discard) return "audit logs: discarded (sink=discard)";
+            return String.format("audit logs: %d (one per audit-on phase), %,d entries, %,d bytes; verify: %s%s", count, entries, bytes,
+                    failure == null ? "every log ok, chain intact" : "FAILED " + failure, keep ? "; kept in " + dir : "; removed after verifying");
         }
     }
 }

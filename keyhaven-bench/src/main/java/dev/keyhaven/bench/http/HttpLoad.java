@@ -25,7 +25,8 @@ public final class HttpLoad {
         byte[] request(int connection, long sequence);
     }
 
-    public record Result(String name, long requests, long errors, double seconds, long p50Micros, long p99Micros) {
+    /** {@code requests} in the measured {@code seconds}; {@code sent}: all requests, the warm-up's included. */
+    public record Result(String name, long requests, long errors, double seconds, long p50Micros, long p99Micros, long sent) {
         public double throughput() {
             return requests / seconds;
         }
@@ -68,6 +69,7 @@ public final class HttpLoad {
         List<long[]> latencies = new ArrayList<>();
         AtomicLong errors = new AtomicLong();
         AtomicLong total = new AtomicLong();
+        AtomicLong sent = new AtomicLong();
         CountDownLatch done = new CountDownLatch(connections);
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
@@ -103,6 +105,7 @@ public final class HttpLoad {
                         latencies.add(Arrays.copyOf(holder[0], count));
                     }
                     total.addAndGet(count);
+                    sent.addAndGet(n);
                     done.countDown();
                 }
             }, "load-" + c);
@@ -120,7 +123,7 @@ public final class HttpLoad {
         Arrays.sort(all);
         long p50 = all.length == 0 ? 0 : all[(int) (all.length * 0.50)];
         long p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))];
-        return new Result(name, all.length, errors.get(), seconds, p50, p99);
+        return new Result(name, all.length, errors.get(), seconds, p50, p99, sent.get());
     }
 
     /** Reads one HTTP/1.1 response (Content-Length or chunked) and returns its status. */

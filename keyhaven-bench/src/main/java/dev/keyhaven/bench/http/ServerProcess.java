@@ -40,6 +40,14 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess startDev(List<String> extraArgs) throws IOException, InterruptedException {
+        List<String> jvmArgs = new ArrayList<>();
+        // extra JVM options for the server, e.g. -Dserver.jvmArgs=-XX:+PreserveFramePointer when profiling it
+        for (String a : System.getProperty("server.jvmArgs", "").trim().split("\\s+")) if (!a.isEmpty()) jvmArgs.add(a);
+        return startDev(findJar(), jvmArgs, extraArgs);
+    }
+
+    /** {@code keyhaven server -dev} from a given runnable jar, with extra JVM options and server arguments. */
+    public static ServerProcess startDev(Path jar, List<String> jvmArgs, List<String> extraArgs) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -48,9 +56,8 @@ public final class ServerProcess implements AutoCloseable {
         Path data = Files.createTempDirectory("keyhaven-bench");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
-        // extra JVM options for the server, e.g. -Dserver.jvmArgs=-XX:+PreserveFramePointer when profiling it
-        for (String a : System.getProperty("server.jvmArgs", "").trim().split("\\s+")) if (!a.isEmpty()) cmd.add(a);
-        cmd.addAll(List.of("-jar", findJar().toString(), "server", "-dev",
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar.toString(), "server", "-dev",
                 "-dev-listen-address", "127.0.0.1:" + port,
                 "-dev-root-token-id", token,
                 "-dev-data-dir", data.toString()));
@@ -91,6 +98,11 @@ public final class ServerProcess implements AutoCloseable {
         return dataDir;
     }
 
+    /** CPU time the server process has used so far (all threads), or -1 where the platform does not tell. */
+    public long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     /** A JSON request through the JDK client (for setup steps, not for measuring). */
     public HttpResponse<String> call(String method, String path, String json) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(address() + "/v1/" + path)).header("X-Vault-Token", token);
@@ -109,6 +121,16 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+        if (!Boolean.getBoolean("keep.server.data")) deleteTree(dataDir);
+    }
+
+    /** Removes the server's temporary data directory (kept with {@code -Dkeep.server.data=true}) (the store, its log, anything a benchmark left in it). */
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            System.err.println("could not remove " + dir + ": " + e.getMessage());
         }
     }
 }

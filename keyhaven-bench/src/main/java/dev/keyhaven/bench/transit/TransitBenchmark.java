@@ -65,7 +65,7 @@ public final class TransitBenchmark {
             System.out.printf("ratio key-read/health = %.2f  (an authenticated transit read: token check + one barrier read)%n", base.throughput() / ceiling);
             System.out.printf("ratio encrypt/health = %.2f  (absolute %.0f encrypts/s)%n", enc.throughput() / ceiling, enc.throughput());
             System.out.printf("ratio sign/health    = %.2f  (absolute %.0f signs/s)%n", sig.throughput() / ceiling, sig.throughput());
-            if (enc.errors() > 0 || sig.errors() > 0) System.out.println("WARNING: non-200 responses were counted as errors; see the server log in " + server.dataDir());
+            if (enc.errors() > 0 || sig.errors() > 0) System.out.println("WARNING: non-200 responses were counted as errors; see the server log in " + server.dataDir() + " (run with -Dkeep.server.data=true to keep it)");
         }
     }
 }

@@ -1,0 +1,100 @@
+package dev.keyhaven.bench.audit;
+
+import dev.keyhaven.bench.http.HttpLoad;
+import dev.keyhaven.bench.http.ServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Measures a change to the audit path: the same KV-read phases as {@link AuditBenchmark} (audit off, audit on with a
+ * file device) against two or more server builds started side by side, interleaved in short rounds so that they share
+ * whatever the machine is doing. Per build it prints the on/off throughput ratio and the server's CPU time per
+ * request off and on; their difference, the audit's CPU cost per read, is the figure to compare (throughput on a
+ * shared 2-core machine drifts by ±30 % between minutes, CPU per request by a few per cent).
+ *
+ * <p>Run: {@code java -Djars=before.jar,after.jar -cp keyhaven-bench/target/keyhaven-bench.jar dev.keyhaven.bench.audit.AuditCompare}
+ * (copy {@code keyhaven-cli/target/keyhaven.jar} aside before rebuilding). Options: {@code -Drounds=12 -Dseconds=2
+ * -Djit=8 -Dconnections=32}; {@code -Dserver.jvmArgs.N="..."} adds JVM options to the N-th build (1-based), so one
+ * jar can also be compared with itself under different {@code -Dkeyhaven.audit...} settings.
+ */
+public final class AuditCompare {
+    private record Build(String name, ServerProcess server, HttpLoad.RequestSource reads, AuditBenchmark.Logs logs, List<Double> ratios,
+                         double[] sums) {}
+
+    public static void main(String[] args) throws Exception {
+        String jars = System.getProperty("jars", "");
+        List<Path> paths = new ArrayList<>();
+        for (String j : jars.split(",")) if (!j.isBlank()) paths.add(Path.of(j.trim()));
+        if (paths.size() < 2 && !(paths.size() == 1 && System.getProperty("server.jvmArgs.2") != null)) {
+            System.err.println("usage: java -Djars=A.jar,B.jar [-Dserver.jvmArgs.N=...] -cp keyhaven-bench.jar " + AuditCompare.class.getName());
+            System.exit(2);
+        }
+        if (paths.size() == 1) paths.add(paths.get(0));
+        for (Path p : paths) {
+            if (!Files.isRegularFile(p)) {
+                System.err.println("not a file: " + p);
+                System.exit(2);
+            }
+        }
+        int rounds = Integer.getInteger("rounds", 12);
+        double seconds = Double.parseDouble(System.getProperty("seconds", "2"));
+        double jit = Double.parseDouble(System.getProperty("jit", "8"));
+        int connections = Integer.getInteger("connections", 32);
+        List<Build> builds = new ArrayList<>();
+        try {
+            for (int i = 0; i < paths.size(); i++) {
+                List<String> jvm = new ArrayList<>();
+                for (String a : System.getProperty("server.jvmArgs." + (i + 1), "").trim().split("\\s+")) if (!a.isEmpty()) jvm.add(a);
+                ServerProcess s = ServerProcess.startDev(paths.get(i), jvm, List.of());
+                String name = (i + 1) + ":" + paths.get(i).getFileName() + (jvm.isEmpty() ? "" : " " + String.join(" ", jvm));
+                builds.add(new Build(name, s, AuditBenchmark.kvReads(s, 1000),
+                        new AuditBenchmark.Logs(s.dataDir(), "audit", false, false, false), new ArrayList<>(), new double[4]));
+            }
+            System.out.printf("KV v2 read, file audit device off vs on, %d builds interleaved: JIT warm-up %.0f s per path, %d rounds of %.0f s phases, "
+                    + "%d connections, %d cores%n", builds.size(), jit, rounds, seconds, connections, Runtime.getRuntime().availableProcessors());
+            for (Build b : builds) {
+                for (boolean on : new boolean[] {false, true}) {
+                    AuditBenchmark.phase(b.server(), b.logs(), on, b.name() + " JIT warm-up " + (on ? "on" : "off"), "127.0.0.1", b.server().port(),
+                            connections, 0, jit, b.reads());
+                }
+            }
+            for (int round = 1; round <= rounds; round++) {
+                List<Build> order = new ArrayList<>(builds);
+                if (round % 2 == 0) Collections.reverse(order);
+                boolean onFirst = round % 2 == 1;
+                for (Build b : order) {
+                    AuditBenchmark.Phase x = measure(b, onFirst, round, connections, seconds);
+                    AuditBenchmark.Phase y = measure(b, !onFirst, round, connections, seconds);
+                    AuditBenchmark.Phase on = onFirst ? x : y;
+                    AuditBenchmark.Phase off = onFirst ? y : x;
+                    b.ratios().add(on.result().throughput() / off.result().throughput());
+                    b.sums()[0] += off.result().throughput();
+                    b.sums()[1] += on.result().throughput();
+                    b.sums()[2] += off.cpuMicrosPerRequest();
+                    b.sums()[3] += on.cpuMicrosPerRequest();
+                }
+            }
+            System.out.println();
+            for (Build b : builds) {
+                List<Double> r = new ArrayList<>(b.ratios());
+                Collections.sort(r);
+                double median = r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
+                double[] s = b.sums();
+                System.out.printf("%s%n   throughput on/off: median %.3f, overall %.3f (off %.0f, on %.0f req/s)%n"
+                                + "   server CPU per request: off %.1f µs, on %.1f µs -> audit costs %.1f µs per read (off/on %.3f)%n   %s%n",
+                        b.name(), median, s[1] / s[0], s[0] / rounds, s[1] / rounds, s[2] / rounds, s[3] / rounds, (s[3] - s[2]) / rounds, s[2] / s[3],
+                        b.logs().summary());
+            }
+        } finally {
+            for (Build b : builds) b.server().close();
+        }
+    }
+
+    private static AuditBenchmark.Phase measure(Build b, boolean on, int round, int connections, double seconds) throws Exception {
+        return AuditBenchmark.phase(b.server(), b.logs(), on, b.name() + " r" + round + (on ? " on" : " off"), "127.0.0.1", b.server().port(),
+                connections, 0.5, seconds, b.reads());
+    }
+}
