@@ -1,63 +1,94 @@
 package dev.keyhaven.core.audit;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Vault's identified HMAC: {@code hmac-sha256:<hex(HMAC-SHA256(salt, value))>}, keyed by the per-install audit salt.
- * Thread-safe (a fresh {@link Mac} per thread).
+ * Thread-safe. HMAC (RFC 2104) is computed from SHA-256 states that have already absorbed the padded key blocks, one
+ * pair per thread, cloned for each value: two compressions fewer per value than {@link javax.crypto.Mac}, which feeds
+ * both key blocks again every time (same result; tested against {@code Mac}).
  */
 public final class AuditHasher {
     public static final String PREFIX = "hmac-sha256:";
-    private final SecretKeySpec key;
-    private final ThreadLocal<Mac> mac;
+    private static final int BLOCK = 64;
+    private final byte[] innerPad;
+    private final byte[] outerPad;
+    private final ThreadLocal<MessageDigest[]> keyed;
 
     public AuditHasher(byte[] salt) {
         if (salt.length < 16) throw new IllegalArgumentException("audit salt too short");
-        this.key = new SecretKeySpec(salt.clone(), "HmacSHA256");
-        this.mac = ThreadLocal.withInitial(() -> {
-            try {
-                Mac m = Mac.getInstance("HmacSHA256");
-                m.init(key);
-                return m;
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("HmacSHA256 unavailable", e);
-            }
+        byte[] key = salt.length > BLOCK ? sha256().digest(salt) : salt.clone();
+        this.innerPad = new byte[BLOCK];
+        this.outerPad = new byte[BLOCK];
+        for (int i = 0; i < BLOCK; i++) {
+            byte k = i < key.length ? key[i] : 0;
+            innerPad[i] = (byte) (k ^ 0x36);
+            outerPad[i] = (byte) (k ^ 0x5c);
+        }
+        java.util.Arrays.fill(key, (byte) 0);
+        this.keyed = ThreadLocal.withInitial(() -> {
+            MessageDigest inner = sha256();
+            inner.update(innerPad);
+            MessageDigest outer = sha256();
+            outer.update(outerPad);
+            return new MessageDigest[] {inner, outer};
         });
     }
 
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    /** HMAC-SHA256(salt, value). */
+    byte[] mac(byte[] value) {
+        MessageDigest[] k = keyed.get();
+        try {
+            MessageDigest inner = (MessageDigest) k[0].clone();
+            inner.update(value);
+            MessageDigest outer = (MessageDigest) k[1].clone();
+            outer.update(inner.digest());
+            return outer.digest();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digest cannot be cloned", e);
+        }
+    }
+
     /**
-     * Like {@link #hash} for values that repeat across requests (client tokens, accessors): remembered in a small
-     * bounded map so the same token is not re-HMAC'd for every entry. Only the HMAC is ever logged; the map lives in
-     * the server's heap next to the token store it mirrors and is dropped when the broker closes.
+     * {@link #hash} as the quoted JSON string, for values that repeat across requests (client tokens, accessors):
+     * remembered in a small bounded map so the same token is not re-HMAC'd and re-escaped for every entry. Only the
+     * HMAC is ever logged; the map lives in the server's heap next to the token store it mirrors and is dropped when
+     * the broker closes.
      */
-    public String hashRepeated(String value) {
-        String h = repeated.get(value);
+    byte[] repeated(String value) {
+        byte[] h = repeated.get(value);
         if (h != null) return h;
-        h = hash(value);
+        JsonOut out = new JsonOut(PREFIX.length() + 66);
+        writeHash(out, value);
+        h = out.toBytes();
         if (repeated.size() >= 4096) repeated.clear();
         repeated.put(value, h);
         return h;
     }
 
-    private final java.util.concurrent.ConcurrentHashMap<String, String> repeated = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> repeated = new java.util.concurrent.ConcurrentHashMap<>();
 
     public String hash(String value) {
-        Mac m = mac.get();
-        byte[] out = m.doFinal(value.getBytes(StandardCharsets.UTF_8));
-        return PREFIX + HexFormat.of().formatHex(out);
+        return PREFIX + HexFormat.of().formatHex(mac(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Writes {@code "hmac-sha256:<hex>"} for {@code value} (what {@link #hash} returns, as a JSON string). */
     void writeHash(JsonOut out, String value) {
-        byte[] h = mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
+        byte[] h = mac(value.getBytes(StandardCharsets.UTF_8));
         out.raw((byte) '"').ascii(PREFIX).hex(h).raw((byte) '"');
     }
 

@@ -142,8 +142,8 @@ final class EntryFormatter {
     private static void auth(JsonOut out, AuditAuth a, AuditHasher h, FormatOptions o) {
         out.raw((byte) '{');
         boolean first = true;
-        first = putIfNotEmpty(out, "client_token", secret(a.clientToken(), h, o, true), first);
-        first = putIfNotEmpty(out, "accessor", secret(a.accessor(), h, o, o.hmacAccessor()), first);
+        first = putSecret(out, "client_token", a.clientToken(), h, o, true, first);
+        first = putSecret(out, "accessor", a.accessor(), h, o, o.hmacAccessor(), first);
         first = putIfNotEmpty(out, "display_name", a.displayName(), first);
         if (!a.policies().isEmpty()) {
             out.name("policies", first).value(a.policies());
@@ -174,8 +174,8 @@ final class EntryFormatter {
         AuditAuth a = ev.auth();
         out.ascii("{\"id\":").value(r.id());
         String token = a.clientToken().isEmpty() ? r.clientToken().orElse("") : a.clientToken();
-        putIfNotEmpty(out, "client_token", secret(token, h, o, true), false);
-        putIfNotEmpty(out, "client_token_accessor", secret(a.accessor(), h, o, o.hmacAccessor()), false);
+        putSecret(out, "client_token", token, h, o, true, false);
+        putSecret(out, "client_token_accessor", a.accessor(), h, o, o.hmacAccessor(), false);
         out.name("operation", false).string(r.operation().capability());
         putIfNotEmpty(out, "mount_point", r.mountPoint(), false);
         putIfNotEmpty(out, "mount_type", r.mountType(), false);
@@ -200,9 +200,13 @@ final class EntryFormatter {
         out.raw((byte) '}');
     }
 
-    private static String secret(String value, AuditHasher h, FormatOptions o, boolean hmac) {
-        if (value.isEmpty()) return value;
-        return o.logRaw() || !hmac ? value : h.hashRepeated(value);
+    /** A token or accessor (unless empty): its HMAC (remembered per value, already quoted) or, raw, the value. */
+    private static boolean putSecret(JsonOut out, String name, String value, AuditHasher h, FormatOptions o, boolean hmac, boolean first) {
+        if (value.isEmpty()) return first;
+        out.name(name, first);
+        if (o.logRaw() || !hmac) out.string(value);
+        else out.raw(h.repeated(value));
+        return false;
     }
 
     /** {@code 1.2.3.4:5678} / {@code [::1]:5678} → host and port; a bare host has no port. */
