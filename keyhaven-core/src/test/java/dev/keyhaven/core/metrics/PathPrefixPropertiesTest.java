@@ -14,7 +14,7 @@ import net.jqwik.api.constraints.StringLength;
 import dev.keyhaven.core.logical.Operation;
 import dev.keyhaven.core.logical.Request;
 
-class PathPrefixProperties {
+class PathPrefixPropertiesTest {
     @Property
     void prefixIsAtMostTwoFoldersAndNeverTheLeaf(@ForAll @Size(min = 1, max = 6) List<@AlphaChars @StringLength(min = 1, max = 8) String> segments) {
         String path = String.join("/", segments);

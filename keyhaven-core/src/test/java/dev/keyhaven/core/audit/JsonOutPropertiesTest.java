@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * The audit entry writer must produce exactly what Jackson produces (entries are parsed by Vault log pipelines and by
  * our verifier), and the inline HMAC writer exactly what serializing {@link AuditHasher#hashStructure} produced.
  */
-class JsonOutProperties {
+class JsonOutPropertiesTest {
     private static final AuditHasher HASHER = new AuditHasher("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
 
     @Property(tries = 400)
@@ -64,7 +64,7 @@ class JsonOutProperties {
 
     @Provide
     Arbitrary<Object> values() {
-        return Arbitraries.recursive(JsonOutProperties::leaf, JsonOutProperties::container, 0, 4);
+        return Arbitraries.recursive(JsonOutPropertiesTest::leaf, JsonOutPropertiesTest::container, 0, 4);
     }
 
     private static Arbitrary<Object> leaf() {

@@ -12,7 +12,7 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.StringLength;
 
 /** The audit HMAC (precomputed key blocks, cloned digests) is exactly the JDK's HmacSHA256, for any salt and value. */
-class AuditHasherProperties {
+class AuditHasherPropertiesTest {
     @Property(tries = 300)
     void equalsTheJdkHmac(@ForAll @Size(min = 16, max = 200) byte[] salt, @ForAll @StringLength(max = 300) String value) throws Exception {
         AuditHasher h = new AuditHasher(salt);
