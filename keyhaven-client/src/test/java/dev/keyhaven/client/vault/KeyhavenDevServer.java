@@ -30,11 +30,13 @@ final class KeyhavenDevServer implements AutoCloseable {
     private final String rootToken;
     private final String address;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final Path dataDir;
 
-    private KeyhavenDevServer(KeyhavenServer server, String rootToken) {
+    private KeyhavenDevServer(KeyhavenServer server, String rootToken, Path dataDir) {
         this.server = server;
         this.rootToken = rootToken;
         this.address = server.url();
+        this.dataDir = dataDir;
     }
 
     static KeyhavenDevServer start() throws IOException {
@@ -43,7 +45,7 @@ final class KeyhavenDevServer implements AutoCloseable {
         KeyhavenServer s = KeyhavenServer.start(
                 new ServerOptions(true, Optional.empty(), Optional.of(token), Optional.of("127.0.0.1:0"), Optional.of(data)),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), level -> { });
-        return new KeyhavenDevServer(s, token);
+        return new KeyhavenDevServer(s, token, data);
     }
 
     String address() {
@@ -76,8 +78,14 @@ final class KeyhavenDevServer implements AutoCloseable {
         call("POST", "secret/data/" + path, Map.of("data", data));
     }
 
+    /** Stops the server and removes its temporary data directory. */
     @Override
     public void close() {
         server.close();
+        try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not remove " + dataDir, e);
+        }
     }
 }
