@@ -37,8 +37,6 @@ public final class AuditBenchmark {
         boolean fsync = Boolean.getBoolean("fsync");
         boolean discard = "discard".equals(System.getProperty("sink"));
         try (ServerProcess server = ServerProcess.startDev(List.of())) {
-            String host = "127.0.0.1";
-            int port = server.port();
             HttpLoad.RequestSource source = kvReads(server, 1000);
             Path logDir = Path.of(System.getProperty("log.dir", server.dataDir().toString()));
             boolean keepLogs = Boolean.getBoolean("keep.logs");
@@ -47,35 +45,96 @@ public final class AuditBenchmark {
             System.out.printf("KV v2 read over HTTP, file audit device off vs on, JIT warm-up (%.0f s off, %.0f s on) + %d rounds (order alternating), %d connections, "
                     + "%.0f s warm-up + %.0f s per phase, %d cores, fsync=%s, sink=%s%n",
                     jit, jit, rounds, connections, warmup, seconds, Runtime.getRuntime().availableProcessors(), fsync, discard ? "discard" : logDir);
-            phase(server, logs, false, "JIT warm-up, audit off", host, port, connections, 0, jit, source);
-            phase(server, logs, true, "JIT warm-up, audit on", host, port, connections, 0, jit, source);
-            double offSum = 0;
-            double onSum = 0;
-            double offCpu = 0;
-            double onCpu = 0;
-            List<Double> ratios = new java.util.ArrayList<>();
+            phase(server, logs, false, "JIT warm-up, audit off", connections, 0, jit, source);
+            phase(server, logs, true, "JIT warm-up, audit on", connections, 0, jit, source);
+            Tally tally = new Tally();
             for (int round = 1; round <= rounds; round++) {
-                boolean onFirst = round % 2 == 0;
-                Phase first = phase(server, logs, onFirst, "r" + round + (onFirst ? " audit on" : " audit off"), host, port, connections, warmup, seconds, source);
-                Phase second = phase(server, logs, !onFirst, "r" + round + (onFirst ? " audit off" : " audit on"), host, port, connections, warmup, seconds, source);
-                Phase on = onFirst ? first : second;
-                Phase off = onFirst ? second : first;
-                offSum += off.result().throughput();
-                onSum += on.result().throughput();
-                offCpu += off.cpuMicrosPerRequest();
-                onCpu += on.cpuMicrosPerRequest();
-                ratios.add(on.result().throughput() / off.result().throughput());
-                System.out.printf("   round %d: on/off %.2f%n", round, on.result().throughput() / off.result().throughput());
+                double ratio = round(server, logs, round % 2 == 0, "r" + round, connections, warmup, seconds, source, tally);
+                System.out.printf("   round %d: on/off %.2f%n", round, ratio);
             }
-            java.util.Collections.sort(ratios);
-            double median = ratios.size() % 2 == 1 ? ratios.get(ratios.size() / 2) : (ratios.get(ratios.size() / 2 - 1) + ratios.get(ratios.size() / 2)) / 2;
             System.out.printf("ratio on/off: median %.2f (min %.2f, max %.2f), overall %.2f; off %.0f req/s, on %.0f req/s on average  (target >= 0.80)%n",
-                    median, ratios.get(0), ratios.get(ratios.size() - 1), onSum / offSum, offSum / rounds, onSum / rounds);
-            if (offCpu > 0 && onCpu > 0) {
+                    tally.median(), tally.min(), tally.max(), tally.overall(), tally.offThroughput(), tally.onThroughput());
+            if (tally.hasCpu()) {
                 System.out.printf("server CPU per request: off %.1f µs, on %.1f µs (off/on %.2f; the load generator shares the machine)%n",
-                        offCpu / rounds, onCpu / rounds, offCpu / onCpu);
+                        tally.offCpu(), tally.onCpu(), tally.offCpu() / tally.onCpu());
             }
             System.out.println(logs.summary());
+        }
+    }
+
+    /**
+     * One round: an audit-off and an audit-on phase back to back ({@code onFirst} picks the order), added to
+     * {@code tally}; returns the round's on/off throughput ratio.
+     */
+    static double round(ServerProcess server, Logs logs, boolean onFirst, String label, int connections, double warmup, double seconds,
+                        HttpLoad.RequestSource source, Tally tally) throws Exception {
+        Phase first = phase(server, logs, onFirst, label + (onFirst ? " audit on" : " audit off"), connections, warmup, seconds, source);
+        Phase second = phase(server, logs, !onFirst, label + (onFirst ? " audit off" : " audit on"), connections, warmup, seconds, source);
+        return tally.add(onFirst ? second : first, onFirst ? first : second);
+    }
+
+    /** The rounds of one server: per-round on/off ratios, and throughput and CPU per request summed per mode. */
+    static final class Tally {
+        private final List<Double> ratios = new java.util.ArrayList<>();
+        private double offThroughput;
+        private double onThroughput;
+        private double offCpu;
+        private double onCpu;
+
+        double add(Phase off, Phase on) {
+            double ratio = on.result().throughput() / off.result().throughput();
+            ratios.add(ratio);
+            offThroughput += off.result().throughput();
+            onThroughput += on.result().throughput();
+            offCpu += off.cpuMicrosPerRequest();
+            onCpu += on.cpuMicrosPerRequest();
+            return ratio;
+        }
+
+        double median() {
+            List<Double> r = sorted();
+            return r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
+        }
+
+        double min() {
+            return sorted().get(0);
+        }
+
+        double max() {
+            return sorted().get(ratios.size() - 1);
+        }
+
+        private List<Double> sorted() {
+            List<Double> r = new java.util.ArrayList<>(ratios);
+            java.util.Collections.sort(r);
+            return r;
+        }
+
+        /** The ratio of the summed throughputs. */
+        double overall() {
+            return onThroughput / offThroughput;
+        }
+
+        double offThroughput() {
+            return offThroughput / ratios.size();
+        }
+
+        double onThroughput() {
+            return onThroughput / ratios.size();
+        }
+
+        /** Mean server CPU per request (µs) with the audit off, and on. */
+        double offCpu() {
+            return offCpu / ratios.size();
+        }
+
+        double onCpu() {
+            return onCpu / ratios.size();
+        }
+
+        /** Whether the platform told the server's CPU time (every phase's figure was >= 0). */
+        boolean hasCpu() {
+            return offCpu > 0 && onCpu > 0;
         }
     }
 
@@ -92,13 +151,13 @@ public final class AuditBenchmark {
     /** A measured phase and the server's CPU time per request in it (-1 where the platform does not tell). */
     record Phase(HttpLoad.Result result, double cpuMicrosPerRequest) {}
 
-    static Phase phase(ServerProcess server, Logs logs, boolean on, String name, String host, int port, int connections,
-                               double warmup, double seconds, HttpLoad.RequestSource source) throws Exception {
+    static Phase phase(ServerProcess server, Logs logs, boolean on, String name, int connections, double warmup, double seconds,
+                       HttpLoad.RequestSource source) throws Exception {
         if (on) server.call("PUT", "sys/audit/file", logs.next());
         try {
             // the CPU figure covers the load generator's warm-up second too, so it is taken over all requests sent
             long cpu0 = server.cpuNanos();
-            HttpLoad.Result r = HttpLoad.run(name, host, port, connections, warmup, seconds, source, s -> s == 200);
+            HttpLoad.Result r = HttpLoad.run(name, "127.0.0.1", server.port(), connections, warmup, seconds, source, s -> s == 200);
             long cpu1 = server.cpuNanos();
             double perRequest = cpu0 < 0 || cpu1 < 0 || r.sent() == 0 ? -1 : (cpu1 - cpu0) / 1000.0 / r.sent();
             System.out.println(r + (perRequest < 0 ? "" : String.format("  server CPU %.1f µs/req", perRequest)));

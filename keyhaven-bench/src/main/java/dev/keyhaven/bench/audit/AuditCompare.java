@@ -21,8 +21,7 @@ import java.util.List;
  * jar can also be compared with itself under different {@code -Dkeyhaven.audit...} settings.
  */
 public final class AuditCompare {
-    private record Build(String name, ServerProcess server, HttpLoad.RequestSource reads, AuditBenchmark.Logs logs, List<Double> ratios,
-                         double[] sums) {}
+    private record Build(String name, ServerProcess server, HttpLoad.RequestSource reads, AuditBenchmark.Logs logs, AuditBenchmark.Tally tally) {}
 
     public static void main(String[] args) throws Exception {
         String jars = System.getProperty("jars", "");
@@ -51,50 +50,32 @@ public final class AuditCompare {
                 ServerProcess s = ServerProcess.startDev(paths.get(i), jvm, List.of());
                 String name = (i + 1) + ":" + paths.get(i).getFileName() + (jvm.isEmpty() ? "" : " " + String.join(" ", jvm));
                 builds.add(new Build(name, s, AuditBenchmark.kvReads(s, 1000),
-                        new AuditBenchmark.Logs(s.dataDir(), "audit", false, false, false), new ArrayList<>(), new double[4]));
+                        new AuditBenchmark.Logs(s.dataDir(), "audit", false, false, false), new AuditBenchmark.Tally()));
             }
             System.out.printf("KV v2 read, file audit device off vs on, %d builds interleaved: JIT warm-up %.0f s per path, %d rounds of %.0f s phases, "
                     + "%d connections, %d cores%n", builds.size(), jit, rounds, seconds, connections, Runtime.getRuntime().availableProcessors());
             for (Build b : builds) {
                 for (boolean on : new boolean[] {false, true}) {
-                    AuditBenchmark.phase(b.server(), b.logs(), on, b.name() + " JIT warm-up " + (on ? "on" : "off"), "127.0.0.1", b.server().port(),
-                            connections, 0, jit, b.reads());
+                    AuditBenchmark.phase(b.server(), b.logs(), on, b.name() + " JIT warm-up " + (on ? "on" : "off"), connections, 0, jit, b.reads());
                 }
             }
             for (int round = 1; round <= rounds; round++) {
                 List<Build> order = new ArrayList<>(builds);
                 if (round % 2 == 0) Collections.reverse(order);
-                boolean onFirst = round % 2 == 1;
                 for (Build b : order) {
-                    AuditBenchmark.Phase x = measure(b, onFirst, round, connections, seconds);
-                    AuditBenchmark.Phase y = measure(b, !onFirst, round, connections, seconds);
-                    AuditBenchmark.Phase on = onFirst ? x : y;
-                    AuditBenchmark.Phase off = onFirst ? y : x;
-                    b.ratios().add(on.result().throughput() / off.result().throughput());
-                    b.sums()[0] += off.result().throughput();
-                    b.sums()[1] += on.result().throughput();
-                    b.sums()[2] += off.cpuMicrosPerRequest();
-                    b.sums()[3] += on.cpuMicrosPerRequest();
+                    AuditBenchmark.round(b.server(), b.logs(), round % 2 == 1, b.name() + " r" + round, connections, 0.5, seconds, b.reads(), b.tally());
                 }
             }
             System.out.println();
             for (Build b : builds) {
-                List<Double> r = new ArrayList<>(b.ratios());
-                Collections.sort(r);
-                double median = r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
-                double[] s = b.sums();
+                AuditBenchmark.Tally t = b.tally();
                 System.out.printf("%s%n   throughput on/off: median %.3f, overall %.3f (off %.0f, on %.0f req/s)%n"
                                 + "   server CPU per request: off %.1f µs, on %.1f µs -> audit costs %.1f µs per read (off/on %.3f)%n   %s%n",
-                        b.name(), median, s[1] / s[0], s[0] / rounds, s[1] / rounds, s[2] / rounds, s[3] / rounds, (s[3] - s[2]) / rounds, s[2] / s[3],
-                        b.logs().summary());
+                        b.name(), t.median(), t.overall(), t.offThroughput(), t.onThroughput(), t.offCpu(), t.onCpu(), t.onCpu() - t.offCpu(),
+                        t.offCpu() / t.onCpu(), b.logs().summary());
             }
         } finally {
             for (Build b : builds) b.server().close();
         }
-    }
-
-    private static AuditBenchmark.Phase measure(Build b, boolean on, int round, int connections, double seconds) throws Exception {
-        return AuditBenchmark.phase(b.server(), b.logs(), on, b.name() + " r" + round + (on ? " on" : " off"), "127.0.0.1", b.server().port(),
-                connections, 0.5, seconds, b.reads());
     }
 }
