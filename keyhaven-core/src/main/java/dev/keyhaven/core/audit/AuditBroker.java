@@ -51,7 +51,7 @@ public final class AuditBroker implements AutoCloseable {
     /**
      * How often a caller waiting for its batch yields the CPU before it parks. A batch is written within
      * microseconds; on a small, busy machine a park/unpark pair (futex wait, wake-up, reschedule) costs more than the
-     * wait, and yielding lets the leader and the other workers run meanwhile (measured: see AuditBenchmark).
+     * wait, and yielding lets the writer and the other workers run meanwhile (measured: see AuditBenchmark).
      */
     private static final int SPIN_YIELDS = Integer.getInteger("keyhaven.audit.spinYields", 20);
     private static final List<WeakReference<AuditBroker>> LIVE = new CopyOnWriteArrayList<>();
@@ -374,9 +374,7 @@ public final class AuditBroker implements AutoCloseable {
         final Response response;
         final KeyhavenException error;
         final boolean request;
-        private FormatOptions format; // the usual single format, and its body
-        private byte[] body;
-        private Map<FormatOptions, byte[]> moreBodies; // further formats (devices with other options)
+        private final PerFormat<byte[]> bodies = new PerFormat<>();
         Pending companion; // a deferred request entry written in the same batch, just before this one
         volatile boolean done; // written by the writer after the batch
         Thread thread; // the caller waiting for this entry (null when it is told through outcome)
@@ -390,21 +388,13 @@ public final class AuditBroker implements AutoCloseable {
             this.request = request;
         }
 
-        /** The formatted entry for a format: made once (by its caller, or by the leader for a device enabled meanwhile). */
+        /** The formatted entry for a format: made once (by its caller, or by the writer for a device enabled meanwhile). */
         synchronized byte[] body(FormatOptions o, Instant now) {
-            if (o.equals(format)) return body;
-            if (moreBodies != null && moreBodies.containsKey(o)) return moreBodies.get(o);
-            byte[] b = request
+            byte[] b = bodies.get(o);
+            if (b != null) return b;
+            return bodies.putIfAbsent(o, request
                     ? EntryFormatter.request(event, error, hasher, o, now)
-                    : EntryFormatter.response(event, response, error, hasher, o, now);
-            if (format == null) {
-                format = o;
-                body = b;
-            } else {
-                if (moreBodies == null) moreBodies = new java.util.HashMap<>(2);
-                moreBodies.put(o, b);
-            }
-            return b;
+                    : EntryFormatter.response(event, response, error, hasher, o, now));
         }
     }
 

@@ -28,13 +28,16 @@ public final class AuditChain {
         return HexFormat.of().formatHex(sha256(bytes, 0, bytes.length));
     }
 
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(AuditChain::newSha256);
+
+    /** A fresh SHA-256 digest (every JDK has one). */
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("SHA-256 unavailable", e);
         }
-    });
+    }
 
     public static byte[] sha256(byte[] bytes, int off, int len) {
         MessageDigest md = SHA256.get();

@@ -3,7 +3,6 @@ package dev.keyhaven.core.audit;
 import dev.keyhaven.core.logical.Request;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One API call as the audit broker sees it: the logical request (id, operation, path, data, remote address, mount)
@@ -15,10 +14,8 @@ public final class AuditEvent {
     private final Request request;
     private final AuditAuth auth;
     private final Instant time;
-    /** Per format: serialized {@code auth} block (or null) and {@code request} block; the usual single format in a field. */
-    private FormatOptions fragmentsFormat;
-    private byte[][] fragments;
-    private ConcurrentHashMap<FormatOptions, byte[][]> moreFragments;
+    /** Per format: serialized {@code auth} block (or null) and {@code request} block. */
+    private final PerFormat<byte[][]> fragments = new PerFormat<>();
     /** The request entry formatted by {@link AuditBroker#deferRequest}, written with the response entry (or null). */
     Object deferred;
 
@@ -29,22 +26,12 @@ public final class AuditEvent {
     }
 
     synchronized byte[][] fragments(FormatOptions o) {
-        if (o.equals(fragmentsFormat)) return fragments;
-        return moreFragments == null ? null : moreFragments.get(o);
+        return fragments.get(o);
     }
 
     /** Records the fragments for a format (the first recorded wins); returns the recorded ones. */
     synchronized byte[][] fragments(FormatOptions o, byte[][] f) {
-        byte[][] had = fragments(o);
-        if (had != null) return had;
-        if (fragmentsFormat == null) {
-            fragmentsFormat = o;
-            fragments = f;
-        } else {
-            if (moreFragments == null) moreFragments = new ConcurrentHashMap<>(2);
-            moreFragments.put(o, f);
-        }
-        return f;
+        return fragments.putIfAbsent(o, f);
     }
 
     public static AuditEvent of(Request request, AuditAuth auth) {

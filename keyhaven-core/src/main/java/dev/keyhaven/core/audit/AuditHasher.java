@@ -2,10 +2,7 @@ package dev.keyhaven.core.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,7 +20,7 @@ public final class AuditHasher {
 
     public AuditHasher(byte[] salt) {
         if (salt.length < 16) throw new IllegalArgumentException("audit salt too short");
-        byte[] key = salt.length > BLOCK ? sha256().digest(salt) : salt.clone();
+        byte[] key = salt.length > BLOCK ? AuditChain.sha256(salt, 0, salt.length) : salt.clone();
         this.innerPad = new byte[BLOCK];
         this.outerPad = new byte[BLOCK];
         for (int i = 0; i < BLOCK; i++) {
@@ -33,20 +30,12 @@ public final class AuditHasher {
         }
         java.util.Arrays.fill(key, (byte) 0);
         this.keyed = ThreadLocal.withInitial(() -> {
-            MessageDigest inner = sha256();
+            MessageDigest inner = AuditChain.newSha256();
             inner.update(innerPad);
-            MessageDigest outer = sha256();
+            MessageDigest outer = AuditChain.newSha256();
             outer.update(outerPad);
             return new MessageDigest[] {inner, outer};
         });
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
     }
 
     /** HMAC-SHA256(salt, value). */
@@ -92,7 +81,11 @@ public final class AuditHasher {
         out.raw((byte) '"').ascii(PREFIX).hex(h).raw((byte) '"');
     }
 
-    /** Writes {@link #hashStructure hashStructure(value)} as JSON without building the copy. */
+    /**
+     * Writes {@code value} as JSON with every string in it (map values and list elements at any depth, never map
+     * keys; byte arrays and other objects as their string form) replaced by its {@link #writeHash HMAC}. Numbers,
+     * booleans and null are kept.
+     */
     void writeHashed(JsonOut out, Object value) {
         if (value instanceof String s) {
             writeHash(out, s);
@@ -129,33 +122,6 @@ public final class AuditHasher {
         } else {
             writeHash(out, value.toString());
         }
-    }
-
-    /**
-     * A deep copy of {@code value} in which every string (map values and list elements at any depth, never map keys)
-     * is replaced by its HMAC. Numbers, booleans and null are kept.
-     */
-    public Object hashStructure(Object value) {
-        if (value instanceof String s) return hash(s);
-        if (value instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : m.entrySet()) out.put(String.valueOf(e.getKey()), hashStructure(e.getValue()));
-            return out;
-        }
-        if (value instanceof Iterable<?> it) {
-            List<Object> out = new ArrayList<>();
-            for (Object o : it) out.add(hashStructure(o));
-            return out;
-        }
-        if (value instanceof Object[] arr) {
-            List<Object> out = new ArrayList<>();
-            for (Object o : arr) out.add(hashStructure(o));
-            return out;
-        }
-        if (value instanceof byte[] bytes) return hash(new String(bytes, StandardCharsets.UTF_8));
-        if (value == null || value instanceof Number || value instanceof Boolean) return value;
-        // anything else (enums, temporal values ...) is logged as its string form, hashed
-        return hash(value.toString());
     }
 
     @Override

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The audit entry writer must produce exactly what Jackson produces (entries are parsed by Vault log pipelines and by
- * our verifier), and the inline HMAC writer exactly what serializing {@link AuditHasher#hashStructure} produced.
+ * our verifier), and the inline HMAC writer exactly what serializing a hashed deep copy ({@link #hashStructure}, the
+ * way entries were built before the writer) produces.
  */
 class JsonOutPropertiesTest {
     private static final AuditHasher HASHER = new AuditHasher("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
@@ -37,7 +38,33 @@ class JsonOutPropertiesTest {
         JsonOut out = new JsonOut(8);
         HASHER.writeHashed(out, value);
         assertThat(new String(out.toBytes(), StandardCharsets.UTF_8))
-                .isEqualTo(new String(Json.write(HASHER.hashStructure(value)), StandardCharsets.UTF_8));
+                .isEqualTo(new String(Json.write(hashStructure(value)), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The reference: a deep copy of {@code value} in which every string (map values and list elements at any depth,
+     * never map keys) is replaced by its HMAC; numbers, booleans and null kept, anything else hashed as its string.
+     */
+    private static Object hashStructure(Object value) {
+        if (value instanceof String s) return HASHER.hash(s);
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) out.put(String.valueOf(e.getKey()), hashStructure(e.getValue()));
+            return out;
+        }
+        if (value instanceof Iterable<?> it) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : it) out.add(hashStructure(o));
+            return out;
+        }
+        if (value instanceof Object[] arr) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : arr) out.add(hashStructure(o));
+            return out;
+        }
+        if (value instanceof byte[] bytes) return HASHER.hash(new String(bytes, StandardCharsets.UTF_8));
+        if (value == null || value instanceof Number || value instanceof Boolean) return value;
+        return HASHER.hash(value.toString());
     }
 
     @Test
