@@ -214,7 +214,7 @@ public final class Keyhaven implements AutoCloseable {
             // the edge sends the response once the entries are written (or a 503 if they cannot be): no waiting here
             java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
             req.auditGate(gate);
-            a.logResponseAsync(ev, resp, failure -> {
+            a.logResponseAsync(ev, resp, req.auditWriteOn(), failure -> {
                 if (failure == null) gate.complete(null);
                 else gate.completeExceptionally(failure);
             });

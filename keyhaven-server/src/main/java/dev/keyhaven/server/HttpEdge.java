@@ -45,16 +45,18 @@ final class HttpEdge {
 
     Rendered serve(FullHttpRequest http, String remoteAddress) {
         java.util.concurrent.CompletableFuture<Rendered> out = new java.util.concurrent.CompletableFuture<>();
-        serve(http, remoteAddress, false, out::complete);
+        serve(http, remoteAddress, null, out::complete);
         return out.join();
     }
 
     /**
      * Serves one request; {@code done} gets the rendered answer, right away or, when the core is still writing the
-     * audit entries of a read, from the audit writer once they are in the log (a 503 if they cannot be). The
-     * response is rendered here, in the caller's thread, but handed over only then. {@code done} must be quick.
+     * audit entries of a read, once they are in the log (a 503 if they cannot be), from the thread that wrote them:
+     * {@code auditWriteOn} (the connection's event loop) or the audit writer. The response is rendered here, in the
+     * caller's thread, but handed over only then. {@code done} must be quick. A null {@code auditWriteOn} means the
+     * caller waits for the audit itself (no asynchronous answer).
      */
-    void serve(FullHttpRequest http, String remoteAddress, boolean asyncAudit, java.util.function.Consumer<Rendered> done) {
+    void serve(FullHttpRequest http, String remoteAddress, java.util.concurrent.Executor auditWriteOn, java.util.function.Consumer<Rendered> done) {
         String requestId = Request.newId();
         boolean head = http.method().equals(HttpMethod.HEAD);
         String path = null;
@@ -62,7 +64,7 @@ final class HttpEdge {
         try {
             Request req = toLogical(http, requestId, remoteAddress);
             path = req.path();
-            if (asyncAudit) req.allowAsyncAudit();
+            if (auditWriteOn != null) req.allowAsyncAudit(auditWriteOn);
             Response resp = core.handle(req);
             out = render(resp, req, head);
             java.util.concurrent.CompletableFuture<Void> gate = req.auditGate();

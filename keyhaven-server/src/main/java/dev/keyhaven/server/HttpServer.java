@@ -260,8 +260,9 @@ public final class HttpServer implements AutoCloseable {
             try {
                 workers.execute(() -> {
                     try {
-                        // a read's answer may come later, from the audit writer, once its entries are in the log
-                        edge.serve(req, remote, true, out -> finish(ctx, out, keepAlive));
+                        // a read's answer may come later, once its entries are in the log: the connection's event
+                        // loop writes them (batched with whatever else is queued) and then sends the answer
+                        edge.serve(req, remote, ctx.channel().eventLoop(), out -> finish(ctx, out, keepAlive));
                     } finally {
                         req.release();
                     }

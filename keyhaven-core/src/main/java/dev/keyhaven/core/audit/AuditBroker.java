@@ -33,11 +33,12 @@ import org.slf4j.LoggerFactory;
  * {@link KeyhavenException} ({@code no audit backend succeeded in logging the request}), and the caller must not
  * return anything of the response. With no device enabled, requests proceed (as in Vault).
  *
- * <p>Group commit: callers format their entry (in their own thread), enqueue it, and the broker's writer thread
- * writes everything queued in one write per device, so concurrent requests share one write and optional fsync.
- * A caller either waits for its entry ({@link #logRequest}, {@link #logResponse}) or, where the response can be sent
- * later, is told the outcome ({@link #logResponseAsync}) and does not wait at all. Sequence numbers are assigned by
- * the writer under the commit lock, which also serializes enable/disable/reopen/prune with writing.
+ * <p>Group commit: callers format their entry (in their own thread) and enqueue it; the broker's writer thread, or
+ * for asynchronous entries the caller's event loop ({@link #logResponseAsync}), writes everything queued in one write
+ * per device, so concurrent requests share one write and optional fsync. A caller either waits for its entry
+ * ({@link #logRequest}, {@link #logResponse}) or, where the response can be sent later, is told the outcome
+ * ({@link #logResponseAsync}) and does not wait at all. Sequence numbers are assigned under the commit lock, which
+ * also serializes enable/disable/reopen/prune with writing.
  *
  * <p>State behind the barrier (the {@code Storage} given to the constructor): {@code config/devices} (the audit
  * table), {@code salt} (32 random bytes for the HMACs), {@code signing-key} (Ed25519, checkpoints),
@@ -60,7 +61,7 @@ public final class AuditBroker implements AutoCloseable {
     private final Clock clock;
     private final AuditHasher hasher;
     private final CheckpointSigner signer;
-    private final ReentrantLock commitLock = new ReentrantLock();
+    final ReentrantLock commitLock = new ReentrantLock(); // package-private for tests that hold it
     /** Entries waiting for the writer: lock-free, so callers never contend on a monitor to hand one over. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** The writer is parked (or about to park) for lack of entries: the next caller unparks it. */
@@ -351,16 +352,33 @@ public final class AuditBroker implements AutoCloseable {
     }
 
     /**
-     * Logs the response entry (and a deferred request entry) without waiting: {@code outcome} is called, on the
-     * broker's writer thread or right here, once a device accepted both entries ({@code null}) or none did (the 503
-     * {@link #logResponse} would throw). The caller must not let anything of the response leave before that, and
-     * {@code outcome} must be quick and must not throw (it runs on the thread that writes every entry).
+     * Logs the response entry (and a deferred request entry) without waiting: {@code outcome} is called once a device
+     * accepted both entries ({@code null}) or none did (the 503 {@link #logResponse} would throw). The caller must
+     * not let anything of the response leave before that, and {@code outcome} must be quick and must not throw.
+     *
+     * <p>Who writes: with {@code writeOn} (the HTTP server passes the connection's event loop, which sends the answer
+     * anyway) and only devices that write into the page cache ({@link AuditDevice#quickWrites()}), a task on
+     * {@code writeOn} writes everything queued by then as one batch and calls the outcomes there; no other thread is
+     * woken, which on a small machine costs more than the write. Otherwise, or if {@code writeOn} refuses the task,
+     * the broker's writer thread does it. {@code outcome} may also run right here (no device: nothing to wait for).
      */
-    public void logResponseAsync(AuditEvent event, Response response, Outcome outcome) {
+    public void logResponseAsync(AuditEvent event, Response response, java.util.concurrent.Executor writeOn, Outcome outcome) {
         Pending first = takeDeferred(event);
         Pending p = new Pending(event, response, null, false);
         p.outcome = java.util.Objects.requireNonNull(outcome, "outcome");
-        if (!enqueue(first, p)) outcome.done(null); // no device: nothing to wait for
+        List<AuditDevice> devs = devices;
+        boolean here = writeOn != null;
+        for (AuditDevice d : devs) here &= d.quickWrites();
+        if (!enqueue(devs, first, p, !here)) {
+            outcome.done(null); // no device: nothing to wait for
+            return;
+        }
+        if (!here) return;
+        try {
+            writeOn.execute(drainHere);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            wakeWriter(); // the event loop is shutting down
+        }
     }
 
     private static Pending takeDeferred(AuditEvent event) {
@@ -404,7 +422,7 @@ public final class AuditBroker implements AutoCloseable {
      */
     private void commit(Pending first, Pending p) {
         p.thread = Thread.currentThread();
-        if (!enqueue(first, p)) return;
+        if (!enqueue(devices, first, p, true)) return;
         // Spin-then-park: a batch is written within microseconds; yielding first lets the writer and the other
         // workers run, and a park/unpark pair (futex wait, wake-up, reschedule) is paid only for a longer wait.
         for (int i = 0; i < SPIN_YIELDS && !p.done; i++) Thread.yield();
@@ -419,11 +437,10 @@ public final class AuditBroker implements AutoCloseable {
     }
 
     /**
-     * Formats the entries for the enabled devices (in the caller's thread) and queues them for the writer; false if
-     * there is no device (nothing to log). Throws 503 after close.
+     * Formats the entries for the devices {@code devs} (in the caller's thread) and queues them, waking the writer
+     * thread if {@code wake}; false if there is no device (nothing to log). Throws 503 after close.
      */
-    private boolean enqueue(Pending first, Pending p) {
-        List<AuditDevice> devs = devices;
+    private boolean enqueue(List<AuditDevice> devs, Pending first, Pending p, boolean wake) {
         if (devs.isEmpty()) return false;
         if (closed) throw unavailable(first != null || p.request);
         Instant now = clock.instant();
@@ -435,8 +452,45 @@ public final class AuditBroker implements AutoCloseable {
         if (stopping) throw unavailable(first != null || p.request);
         queue.offer(p);
         if (stopping && queue.remove(p)) throw unavailable(first != null || p.request); // raced with close()
-        if (writerParked.get() && writerParked.compareAndSet(true, false)) java.util.concurrent.locks.LockSupport.unpark(writer);
+        if (wake) wakeWriter();
         return true;
+    }
+
+    private void wakeWriter() {
+        if (writerParked.get() && writerParked.compareAndSet(true, false)) java.util.concurrent.locks.LockSupport.unpark(writer);
+    }
+
+    /**
+     * Set while a thread holds the commit lock to write queued entries ({@link #drainHere} or the writer thread):
+     * such a thread looks at the queue again after it lets go of the lock, so whoever finds the lock taken by it
+     * may leave its entries to it. Any other holder (enable, disable, a checkpoint) does not, and then the writer
+     * thread is woken instead.
+     */
+    private volatile boolean draining;
+
+    private final Runnable drainHere = this::drainHere;
+
+    /**
+     * Writes everything queued as one batch in the calling thread and tells the callers (an event loop: see
+     * {@link #logResponseAsync}); if another thread is writing, leaves the entries to it.
+     */
+    private void drainHere() {
+        while (!queue.isEmpty()) {
+            if (!commitLock.tryLock()) {
+                if (!draining) wakeWriter(); // held by someone who will not look at the queue again
+                return;
+            }
+            List<Pending> batch = new ArrayList<>();
+            try {
+                draining = true;
+                for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
+                writeBatchSafely(batch);
+            } finally {
+                draining = false;
+                commitLock.unlock();
+            }
+            complete(batch);
+        }
     }
 
     /** The 503 for an entry (or its deferred request entry) that no device accepted, counted; null if accepted. */
@@ -457,35 +511,47 @@ public final class AuditBroker implements AutoCloseable {
         List<Pending> batch = new ArrayList<>();
         while (true) {
             batch.clear();
-            for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
-            if (batch.isEmpty()) {
+            if (queue.isEmpty()) {
                 if (stopping) return; // everything queued is written
                 writerParked.set(true);
                 if (queue.isEmpty() && !stopping) java.util.concurrent.locks.LockSupport.park(this); // unparked by the next entry
                 writerParked.set(false);
                 continue;
             }
+            commitLock.lock();
             try {
-                commitLock.lock();
-                try {
-                    writeBatch(batch);
-                } finally {
-                    commitLock.unlock();
-                }
-            } catch (RuntimeException | Error e) {
-                LOG.error("audit: writing a batch failed: {}", e.getClass().getSimpleName());
+                draining = true;
+                for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
+                writeBatchSafely(batch);
+            } finally {
+                draining = false;
+                commitLock.unlock();
             }
-            for (Pending q : batch) {
-                q.done = true;
-                if (q.outcome != null) {
-                    try {
-                        q.outcome.done(failure(q));
-                    } catch (RuntimeException e) {
-                        LOG.error("audit: a completion failed: {}", e.getClass().getSimpleName());
-                    }
-                } else {
-                    java.util.concurrent.locks.LockSupport.unpark(q.thread);
+            complete(batch);
+        }
+    }
+
+    /** Under the commit lock: {@link #writeBatch}, never throwing (the entries then count as not accepted). */
+    private void writeBatchSafely(List<Pending> batch) {
+        try {
+            writeBatch(batch);
+        } catch (RuntimeException | Error e) {
+            LOG.error("audit: writing a batch failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /** After a batch, outside the lock: wakes the callers that wait, and tells the others through their outcome. */
+    private void complete(List<Pending> batch) {
+        for (Pending q : batch) {
+            q.done = true;
+            if (q.outcome != null) {
+                try {
+                    q.outcome.done(failure(q));
+                } catch (RuntimeException e) {
+                    LOG.error("audit: a completion failed: {}", e.getClass().getSimpleName());
                 }
+            } else {
+                java.util.concurrent.locks.LockSupport.unpark(q.thread);
             }
         }
     }

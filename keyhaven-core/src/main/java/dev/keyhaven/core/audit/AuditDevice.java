@@ -68,6 +68,15 @@ public abstract class AuditDevice implements AutoCloseable {
         this.lastCheckpoint = now;
     }
 
+    /**
+     * Whether an append only hands bytes to the OS page cache and so takes microseconds (a plain file without
+     * {@code fsync}): such a device may be written from an event loop. Anything that can block longer (fsync, a
+     * pipe on stdout, the storage backend) is written by the broker's own writer thread.
+     */
+    boolean quickWrites() {
+        return false;
+    }
+
     static int intOption(DeviceConfig c, String name, int dflt, int min, int max) {
         String v = c.options().get(name);
         if (v == null || v.isEmpty()) return dflt;

@@ -36,6 +36,7 @@ public final class FileAuditDevice extends AuditDevice {
     private final Clock clock;
     private FileChannel channel;
     private long size;
+    private volatile boolean regularFile; // the open file is a regular file (not a FIFO, device or socket)
 
     FileAuditDevice(DeviceConfig config, CheckpointSigner signer, Clock clock, AuditChain.Head storedHead) {
         super(config, signer, clock.instant());
@@ -122,6 +123,7 @@ public final class FileAuditDevice extends AuditDevice {
             }
             this.channel = ch;
             this.size = len;
+            this.regularFile = Files.isRegularFile(path);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -229,6 +231,11 @@ public final class FileAuditDevice extends AuditDevice {
             }
         }
         open(head(), "reopen");
+    }
+
+    @Override
+    boolean quickWrites() {
+        return !fsync && (discard || path != null && regularFile);
     }
 
     /** The file, unless this device writes to stdout or discards. */

@@ -36,22 +36,25 @@
  *
  * <h2>Writing</h2>
  * Entries are formatted in the request's own thread (a hand-written JSON writer, byte-identical to Jackson's output)
- * and handed, lock-free, to the broker's {@code audit-writer} thread, which chains and writes everything queued as
- * one batch per device (group commit). A request that changes something is logged, and waited for, before it runs.
- * A read or list changes nothing: its request entry (stamped at arrival) is written together with its response
- * entry, and over HTTP the worker does not wait at all: the response is handed to the connection by the writer once
- * both entries are written, or replaced by the 503 if no device took them
- * ({@link dev.keyhaven.core.logical.Request#auditGate()}); metrics and request observers then count the status the
- * client got. Callers that wait (writes) yield the CPU a few times before they park
+ * and queued, lock-free; whoever writes takes everything queued, chains it and writes it as one batch per device
+ * (group commit). A request that changes something is logged, and waited for, before it runs. A read or list changes
+ * nothing: its request entry (stamped at arrival) is written together with its response entry, and over HTTP the
+ * worker does not wait at all ({@link dev.keyhaven.core.logical.Request#auditGate()}): the response goes out once
+ * both entries are written, or is replaced by the 503 if no device took them; metrics and request observers then
+ * count the status the client got. Who writes: when every device is a plain file without {@code fsync} (an append
+ * into the page cache takes microseconds), the connection's event loop, which has to send the answer anyway, writes
+ * the batch and sends the answers; otherwise (fsync, stdout, the store device) the broker's {@code audit-writer}
+ * thread. Callers that wait (writes) yield the CPU a few times before they park
  * ({@code -Dkeyhaven.audit.spinYields}, default 20).
  *
- * <p>What it costs (KV v2 read over HTTP, 2-core VM, {@code AuditBenchmark}): 14–17 µs of server CPU per read on top
- * of 43–52 µs. Per-thread accounting puts ~12 µs on the writer (the {@code write(2)} into the page cache ~3, the chain's
- * SHA-256 over ~2.2 KB ~2, parking and being woken ~2, and sending the responses, which the workers otherwise do) and
- * ~8 µs more on the workers (formatting two entries ~3, waking the writer ~3). Writing from the request threads
- * instead (flat combining, no writer thread) was measured side by side ({@code AuditCompare}): the same CPU per read,
- * lower throughput. On a freshly booted VM, appending to a file that grows into never-touched memory costs ~10× a
- * write into recycled page cache; a long-running server with rotated logs does not pay that.
+ * <p>What it costs (KV v2 read over HTTP, 2-core VM, {@code AuditBenchmark}): about 13 µs of server CPU per read on
+ * top of 49–56 µs: formatting the two entries (~2.5 µs), the chain's SHA-256 over ~2.2 KB (~2.5 µs), the
+ * {@code write(2)} into the page cache (~1.5 µs per read, ~4 reads per write), and more context switches and cache
+ * misses. Handing each batch to a writer thread instead cost ~6 µs more per read on this machine, where waking a
+ * thread on the other vCPU costs several microseconds (measured side by side with {@code AuditCompare}: 26.1 vs
+ * 19.8 µs per read). Writing from the request threads (flat combining) was measured too: no better than the writer
+ * thread. On a freshly booted VM, appending to a file that grows into never-touched memory costs ~10× a write into
+ * recycled page cache; a long-running server with rotated logs does not pay that.
  *
  * <h2>Endpoints</h2>
  * See {@link dev.keyhaven.core.audit.AuditEngine}: {@code sys/audit}, {@code sys/audit/:path},

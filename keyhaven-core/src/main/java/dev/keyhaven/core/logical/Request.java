@@ -103,18 +103,27 @@ public final class Request {
     }
 
     private volatile boolean asyncAudit;
+    private volatile java.util.concurrent.Executor auditWriteOn;
     private volatile java.util.concurrent.CompletableFuture<Void> auditGate;
 
     /**
      * Set by an edge that can send the response later (the HTTP server): the core may then return a read's response
-     * while its audit entries are still being written, and sets {@link #auditGate()}.
+     * while its audit entries are still being written, and sets {@link #auditGate()}. {@code writeOn}, if not null,
+     * is where the entries may be written and the gate completed (the HTTP server passes the connection's event loop,
+     * which sends the response anyway, so no extra thread is woken); null leaves it to the audit writer thread.
      */
-    public void allowAsyncAudit() {
+    public void allowAsyncAudit(java.util.concurrent.Executor writeOn) {
         this.asyncAudit = true;
+        this.auditWriteOn = writeOn;
     }
 
     public boolean asyncAuditAllowed() {
         return asyncAudit;
+    }
+
+    /** Where an asynchronously audited request's entries may be written (see {@link #allowAsyncAudit}); may be null. */
+    public java.util.concurrent.Executor auditWriteOn() {
+        return auditWriteOn;
     }
 
     /**

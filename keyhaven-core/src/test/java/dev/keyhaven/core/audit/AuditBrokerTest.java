@@ -318,6 +318,132 @@ class AuditBrokerTest {
         assertThat(b.verifyStore("store").ok()).isTrue();
     }
 
+    /** Logs a read asynchronously (request entry deferred) with {@code writeOn}; the outcome lands in {@code seen}. */
+    static void readAsync(AuditBroker b, String path, java.util.concurrent.Executor writeOn, java.util.concurrent.CompletableFuture<String> seen) {
+        AuditEvent ev = AuditEvent.of(request(Operation.READ, path, Map.of(), null), AuditAuth.NONE);
+        b.deferRequest(ev);
+        b.logResponseAsync(ev, Response.of(Map.of("v", "x")), writeOn, failure -> {
+            if (failure == null) seen.complete(Thread.currentThread().getName());
+            else seen.completeExceptionally(failure);
+        });
+    }
+
+    static ExecutorService loop(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Test
+    void asyncEntriesForAPlainFileAreWrittenOnTheCallersExecutorAndEverythingElseByTheWriter() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("plain.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        ExecutorService loop = loop("test-loop");
+        try {
+            var onLoop = new java.util.concurrent.CompletableFuture<String>();
+            readAsync(b, "secret/data/a", loop, onLoop);
+            assertThat(onLoop.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("test-loop");
+
+            // an executor that refuses (an event loop shutting down): the writer thread takes over
+            var refused = new java.util.concurrent.CompletableFuture<String>();
+            readAsync(b, "secret/data/b", r -> {
+                throw new java.util.concurrent.RejectedExecutionException("shutting down");
+            }, refused);
+            assertThat(refused.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("audit-writer");
+
+            // fsync can take milliseconds: never on the caller's executor, even next to a plain file
+            b.enable("synced", "file", "", Map.of("file_path", dir.resolve("synced.log").toString(), "fsync", "true"), false);
+            var synced = new java.util.concurrent.CompletableFuture<String>();
+            readAsync(b, "secret/data/c", loop, synced);
+            assertThat(synced.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("audit-writer");
+        } finally {
+            loop.shutdownNow();
+        }
+        List<Map<String, Object>> es = entries(log).stream().filter(e -> !"checkpoint".equals(e.get("type"))).toList();
+        assertThat(es).extracting(e -> e.get("type") + " " + map(e.get("request")).get("path")).containsExactly(
+                "request secret/data/a", "response secret/data/a", "request secret/data/b", "response secret/data/b",
+                "request secret/data/c", "response secret/data/c");
+    }
+
+    @Test
+    void asyncEntriesMeetingAnotherHolderOfTheLockAreWrittenByTheWriterOnceItIsFree() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("held.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        ExecutorService loop = loop("test-loop");
+        var seen = new java.util.concurrent.CompletableFuture<String>();
+        b.commitLock.lock(); // as enable, disable or a checkpoint would, which do not look at the queue afterwards
+        try {
+            readAsync(b, "secret/data/held", loop, seen);
+            loop.submit(() -> { }).get(10, java.util.concurrent.TimeUnit.SECONDS); // the loop's drain has run and given up
+            assertThat(seen).isNotDone(); // nothing is answered before it is written
+        } finally {
+            b.commitLock.unlock();
+        }
+        try {
+            assertThat(seen.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("audit-writer");
+        } finally {
+            loop.shutdownNow();
+        }
+        assertThat(entries(log)).extracting(e -> e.get("type")).containsExactly("request", "response");
+    }
+
+    @Test
+    void concurrentAsyncAndWaitingCallersOnTwoLoopsLoseNothingAndKeepOneChain() throws Exception {
+        AuditBroker b = broker();
+        Path log = dir.resolve("mixed.log");
+        b.enable("file", "file", "", Map.of("file_path", log.toString(), "checkpoint_interval", "97"), false);
+        ExecutorService[] loops = {loop("test-loop-1"), loop("test-loop-2")};
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<java.util.concurrent.CompletableFuture<String>> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                final int tt = t;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < 300; i++) {
+                        if (tt == 5 && i % 3 == 0) {
+                            // a write: logged and waited for before it runs
+                            AuditEvent ev = AuditEvent.of(request(Operation.UPDATE, "secret/data/w/" + i, Map.of(), null), AuditAuth.NONE);
+                            b.logRequest(ev);
+                            b.logResponse(ev, Response.of(Map.of()));
+                        } else {
+                            var seen = new java.util.concurrent.CompletableFuture<String>();
+                            outcomes.add(seen);
+                            readAsync(b, "secret/data/t" + tt + "/" + i, loops[(tt + i) % 2], seen);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            for (var o : outcomes) o.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+            for (ExecutorService l : loops) l.shutdownNow();
+        }
+        List<Map<String, Object>> es = entries(log).stream().filter(e -> !"checkpoint".equals(e.get("type"))).toList();
+        assertThat(outcomes).hasSize(1700);
+        assertThat(es).hasSize(2 * 1800);
+        // a read's deferred request entry sits right before its response entry; a write's request comes first
+        for (int i = 0; i < es.size(); i++) {
+            Map<String, Object> e = es.get(i);
+            if (!"request".equals(e.get("type"))) continue;
+            Object id = map(e.get("request")).get("id");
+            boolean read = "read".equals(map(e.get("request")).get("operation"));
+            if (read) assertThat(map(es.get(i + 1).get("request")).get("id")).isEqualTo(id);
+            assertThat(es.subList(i + 1, es.size())).anySatisfy(r -> {
+                assertThat(r.get("type")).isEqualTo("response");
+                assertThat(map(r.get("request")).get("id")).isEqualTo(id);
+            });
+        }
+        AuditVerifier.Result r = new AuditVerifier(Optional.of(CheckpointSigner.parsePublicKey(b.publicKeyPem())), Optional.empty()).verifyFiles(List.of(log));
+        assertThat(r.ok()).as(r.message()).isTrue();
+    }
+
     @Test
     void reopenAfterLogrotateContinuesTheChainInTheNewFile() throws Exception {
         AuditBroker b = broker();

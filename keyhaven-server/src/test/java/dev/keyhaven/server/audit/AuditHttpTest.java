@@ -184,7 +184,7 @@ class AuditHttpTest {
         assertThat(after.status()).isEqualTo(200);
         assertThat(after.body()).contains(password).doesNotContain(other);
         assertThat(map(map(after.json().get("data")).get("metadata")).get("version")).isEqualTo(1);
-        // the refused read was answered by the audit writer after the core returned: metrics count what the client got
+        // the refused read was answered after the core returned, once its entries were refused: metrics count what the client got
         Res metrics = call("GET", "sys/metrics?format=prometheus", null);
         assertThat(metrics.body()).containsPattern("keyhaven_requests_total\\{[^}]*code=\"503\"[^}]*mount=\"secret/\"[^}]*operation=\"read\"[^}]*\\} 1\\.0");
     }
