@@ -476,21 +476,35 @@ public final class AuditBroker implements AutoCloseable {
      */
     private void drainHere() {
         while (!queue.isEmpty()) {
-            if (!commitLock.tryLock()) {
+            if (!writeQueued(false)) {
                 if (!draining) wakeWriter(); // held by someone who will not look at the queue again
                 return;
             }
-            List<Pending> batch = new ArrayList<>();
-            try {
-                draining = true;
-                for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
-                writeBatchSafely(batch);
-            } finally {
-                draining = false;
-                commitLock.unlock();
-            }
-            complete(batch);
         }
+    }
+
+    /**
+     * Takes the commit lock ({@code wait}ing for it, or giving up at once: false), writes everything queued as one
+     * batch, lets go of the lock and tells the callers.
+     */
+    private boolean writeQueued(boolean wait) {
+        if (wait) commitLock.lock();
+        else if (!commitLock.tryLock()) return false;
+        List<Pending> batch = new ArrayList<>();
+        try {
+            draining = true;
+            for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
+            try {
+                writeBatch(batch);
+            } catch (RuntimeException | Error e) {
+                LOG.error("audit: writing a batch failed: {}", e.getClass().getSimpleName()); // the entries count as refused
+            }
+        } finally {
+            draining = false;
+            commitLock.unlock();
+        }
+        complete(batch);
+        return true;
     }
 
     /** The 503 for an entry (or its deferred request entry) that no device accepted, counted; null if accepted. */
@@ -508,9 +522,7 @@ public final class AuditBroker implements AutoCloseable {
 
     /** The writer thread: takes everything queued, writes it as one batch per device, tells the callers. */
     private void writeLoop() {
-        List<Pending> batch = new ArrayList<>();
         while (true) {
-            batch.clear();
             if (queue.isEmpty()) {
                 if (stopping) return; // everything queued is written
                 writerParked.set(true);
@@ -518,25 +530,7 @@ public final class AuditBroker implements AutoCloseable {
                 writerParked.set(false);
                 continue;
             }
-            commitLock.lock();
-            try {
-                draining = true;
-                for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
-                writeBatchSafely(batch);
-            } finally {
-                draining = false;
-                commitLock.unlock();
-            }
-            complete(batch);
-        }
-    }
-
-    /** Under the commit lock: {@link #writeBatch}, never throwing (the entries then count as not accepted). */
-    private void writeBatchSafely(List<Pending> batch) {
-        try {
-            writeBatch(batch);
-        } catch (RuntimeException | Error e) {
-            LOG.error("audit: writing a batch failed: {}", e.getClass().getSimpleName());
+            writeQueued(true);
         }
     }
 
@@ -619,6 +613,12 @@ public final class AuditBroker implements AutoCloseable {
 
     private void checkpointIdle() {
         if (closed) return;
+        // look first without the lock (a stale answer only delays the checkpoint by a second): taking the commit lock
+        // every second for nothing would make event loops leave their batches to the writer thread meanwhile
+        boolean due = false;
+        Instant at = clock.instant();
+        for (AuditDevice d : devices) due |= d.checkpointDue(at);
+        if (!due) return;
         try {
             if (!commitLock.tryLock(100, TimeUnit.MILLISECONDS)) return;
         } catch (InterruptedException e) {
@@ -848,6 +848,11 @@ public final class AuditBroker implements AutoCloseable {
 
     AuditHasher hasher() {
         return hasher;
+    }
+
+    /** For tests: whether the writer thread is parked, waiting for entries (then only a wake-up makes it write). */
+    boolean writerWaiting() {
+        return writer.getState() == Thread.State.WAITING && writerParked.get();
     }
 
     /** On seal/shutdown: final checkpoints, heads saved, devices closed. Requests logged afterwards fail closed. */

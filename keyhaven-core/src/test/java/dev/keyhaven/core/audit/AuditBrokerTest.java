@@ -328,6 +328,14 @@ class AuditBrokerTest {
         });
     }
 
+    static void awaitWriterWaiting(AuditBroker b) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!b.writerWaiting()) {
+            assertThat(System.nanoTime()).as("the writer thread parks when there is nothing to write").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     static ExecutorService loop(String name) {
         return Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
@@ -343,6 +351,7 @@ class AuditBrokerTest {
         b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
         ExecutorService loop = loop("test-loop");
         try {
+            awaitWriterWaiting(b); // a writer still running (just started) would take the entry itself
             var onLoop = new java.util.concurrent.CompletableFuture<String>();
             readAsync(b, "secret/data/a", loop, onLoop);
             assertThat(onLoop.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("test-loop");
@@ -375,6 +384,7 @@ class AuditBrokerTest {
         b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
         ExecutorService loop = loop("test-loop");
         var seen = new java.util.concurrent.CompletableFuture<String>();
+        awaitWriterWaiting(b); // so that only the loop's wake-up can bring it in
         b.commitLock.lock(); // as enable, disable or a checkpoint would, which do not look at the queue afterwards
         try {
             readAsync(b, "secret/data/held", loop, seen);
