@@ -47,14 +47,19 @@
  * thread. Callers that wait (writes) yield the CPU a few times before they park
  * ({@code -Dkeyhaven.audit.spinYields}, default 20).
  *
- * <p>What it costs (KV v2 read over HTTP, 2-core VM, {@code AuditBenchmark}): about 13 µs of server CPU per read on
- * top of 49–56 µs: formatting the two entries (~2.5 µs), the chain's SHA-256 over ~2.2 KB (~2.5 µs), the
- * {@code write(2)} into the page cache (~1.5 µs per read, ~4 reads per write), and more context switches and cache
- * misses. Handing each batch to a writer thread instead cost ~6 µs more per read on this machine, where waking a
- * thread on the other vCPU costs several microseconds (measured side by side with {@code AuditCompare}: 26.1 vs
- * 19.8 µs per read). Writing from the request threads (flat combining) was measured too: no better than the writer
- * thread. On a freshly booted VM, appending to a file that grows into never-touched memory costs ~10× a write into
- * recycled page cache; a long-running server with rotated logs does not pay that.
+ * <p>What it costs (KV v2 read over HTTP, 2-core VM, {@code AuditBenchmark}): 13–18 µs of server CPU per read on
+ * top of 48–62 µs: formatting the two entries (~2.5 µs), the chain's SHA-256 over ~2.2 KB (~2.5 µs), the
+ * {@code write(2)} into the page cache (~1.5 µs per read, ~4 reads per write), and the rest in context switches and
+ * cache misses: with the audit on, idle workers are woken about twice as often. Handing each batch to a writer
+ * thread instead cost more on this machine, where waking a thread on the other vCPU costs several microseconds
+ * (side by side with {@code AuditCompare}: 26.1 vs 19.8 µs per read; 14–20 µs in solo runs). Writing from the
+ * request threads themselves (flat combining) was measured too: no better than the event loop (26.2 vs 24.8 µs).
+ * On a freshly booted VM, appending to a file that grows into never-touched memory costs ~10× a write into recycled
+ * page cache; a long-running server with rotated logs does not pay that.
+ *
+ * <p>The trade-off of writing on the event loop: if {@code write(2)} blocks (the kernel throttling dirty pages on a
+ * slow disk), the loop's other connections wait too. Every audited answer waits for that write in any case; only
+ * requests that are not audited (the seal-exempt ones such as {@code sys/health}) on the same loop lose.
  *
  * <h2>Endpoints</h2>
  * See {@link dev.keyhaven.core.audit.AuditEngine}: {@code sys/audit}, {@code sys/audit/:path},
