@@ -328,12 +328,19 @@ class AuditBrokerTest {
         });
     }
 
-    static void awaitWriterWaiting(AuditBroker b) throws InterruptedException {
+    /**
+     * A broker with one plain file device, once its writer thread is parked: a writer still running (just started)
+     * would take queued entries itself, a parked one writes only when woken.
+     */
+    AuditBroker brokerWithParkedWriter(Path log) throws InterruptedException {
+        AuditBroker b = broker();
+        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!b.writerWaiting()) {
             assertThat(System.nanoTime()).as("the writer thread parks when there is nothing to write").isLessThan(deadline);
             Thread.sleep(5);
         }
+        return b;
     }
 
     static ExecutorService loop(String name) {
@@ -346,12 +353,10 @@ class AuditBrokerTest {
 
     @Test
     void asyncEntriesForAPlainFileAreWrittenOnTheCallersExecutorAndEverythingElseByTheWriter() throws Exception {
-        AuditBroker b = broker();
         Path log = dir.resolve("plain.log");
-        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        AuditBroker b = brokerWithParkedWriter(log);
         ExecutorService loop = loop("test-loop");
         try {
-            awaitWriterWaiting(b); // a writer still running (just started) would take the entry itself
             var onLoop = new java.util.concurrent.CompletableFuture<String>();
             readAsync(b, "secret/data/a", loop, onLoop);
             assertThat(onLoop.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("test-loop");
@@ -379,12 +384,10 @@ class AuditBrokerTest {
 
     @Test
     void asyncEntriesMeetingAnotherHolderOfTheLockAreWrittenByTheWriterOnceItIsFree() throws Exception {
-        AuditBroker b = broker();
         Path log = dir.resolve("held.log");
-        b.enable("file", "file", "", Map.of("file_path", log.toString()), false);
+        AuditBroker b = brokerWithParkedWriter(log);
         ExecutorService loop = loop("test-loop");
         var seen = new java.util.concurrent.CompletableFuture<String>();
-        awaitWriterWaiting(b); // so that only the loop's wake-up can bring it in
         b.commitLock.lock(); // as enable, disable or a checkpoint would, which do not look at the queue afterwards
         try {
             readAsync(b, "secret/data/held", loop, seen);
