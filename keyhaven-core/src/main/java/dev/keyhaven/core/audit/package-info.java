@@ -48,7 +48,7 @@
  * ({@code -Dkeyhaven.audit.spinYields}, default 20).
  *
  * <p>What it costs (KV v2 read over HTTP, 2-core VM, {@code AuditBenchmark}): 13–18 µs of server CPU per read on
- * top of 48–62 µs: formatting the two entries (~2.5 µs), the chain's SHA-256 over ~2.2 KB (~2.5 µs), the
+ * top of 48–63 µs: formatting the two entries (~2.5 µs), the chain's SHA-256 over ~2.2 KB (~2.5 µs), the
  * {@code write(2)} into the page cache (~1.5 µs per read, ~4 reads per write), and the rest in context switches and
  * cache misses: with the audit on, idle workers are woken about twice as often. Handing each batch to a writer
  * thread instead cost more on this machine, where waking a thread on the other vCPU costs several microseconds
