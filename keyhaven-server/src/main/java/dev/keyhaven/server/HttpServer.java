@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * The Netty HTTP server: event loops parse and write (and, for reads, append the audit entries to a plain log file
  * just before they send the answer: see {@code AuditBroker#logResponseAsync}); every request runs on a bounded
  * worker pool. One request per connection at a time (reads pause while a request is in flight), which keeps
- * pipelined responses in order and gives natural back-pressure. Bodies above the listener's limit get 413 before they are buffered.
+ * pipelined responses in order and gives natural back-pressure. Bodies above the listener's limit get 413 before
+ * they are buffered.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);

@@ -62,7 +62,7 @@ public final class AuditBroker implements AutoCloseable {
     private final AuditHasher hasher;
     private final CheckpointSigner signer;
     final ReentrantLock commitLock = new ReentrantLock(); // package-private for tests that hold it
-    /** Entries waiting for the writer: lock-free, so callers never contend on a monitor to hand one over. */
+    /** Entries waiting to be written (by the writer thread or an event loop): lock-free, no monitor to hand one over. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** The writer is parked (or about to park) for lack of entries: the next caller unparks it. */
     private final java.util.concurrent.atomic.AtomicBoolean writerParked = new java.util.concurrent.atomic.AtomicBoolean();
@@ -394,7 +394,7 @@ public final class AuditBroker implements AutoCloseable {
         final boolean request;
         private final PerFormat<byte[]> bodies = new PerFormat<>();
         Pending companion; // a deferred request entry written in the same batch, just before this one
-        volatile boolean done; // written by the writer after the batch
+        volatile boolean done; // set by whoever wrote the batch, after it
         Thread thread; // the caller waiting for this entry (null when it is told through outcome)
         Outcome outcome;
         volatile boolean accepted;
@@ -406,7 +406,7 @@ public final class AuditBroker implements AutoCloseable {
             this.request = request;
         }
 
-        /** The formatted entry for a format: made once (by its caller, or by the writer for a device enabled meanwhile). */
+        /** The formatted entry for a format: made once (by its caller, or by whoever writes, for a device enabled meanwhile). */
         synchronized byte[] body(FormatOptions o, Instant now) {
             byte[] b = bodies.get(o);
             if (b != null) return b;
