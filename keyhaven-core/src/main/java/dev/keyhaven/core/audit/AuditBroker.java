@@ -367,8 +367,7 @@ public final class AuditBroker implements AutoCloseable {
         Pending p = new Pending(event, response, null, false);
         p.outcome = java.util.Objects.requireNonNull(outcome, "outcome");
         List<AuditDevice> devs = devices;
-        boolean here = writeOn != null;
-        for (AuditDevice d : devs) here &= d.quickWrites();
+        boolean here = writeOn != null && quickWritesOnly(devs);
         if (!enqueue(devs, first, p, !here)) {
             outcome.done(null); // no device: nothing to wait for
             return;
@@ -379,6 +378,11 @@ public final class AuditBroker implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             wakeWriter(); // the event loop is shutting down
         }
+    }
+
+    private static boolean quickWritesOnly(List<AuditDevice> devs) {
+        for (AuditDevice d : devs) if (!d.quickWrites()) return false;
+        return true;
     }
 
     private static Pending takeDeferred(AuditEvent event) {
@@ -476,6 +480,10 @@ public final class AuditBroker implements AutoCloseable {
      */
     private void drainHere() {
         while (!queue.isEmpty()) {
+            if (!quickWritesOnly(devices)) { // a slow device was enabled meanwhile: its entries are the writer's
+                wakeWriter();
+                return;
+            }
             if (!writeQueued(false)) {
                 if (!draining) wakeWriter(); // held by someone who will not look at the queue again
                 return;

@@ -360,6 +360,8 @@ class AuditBrokerTest {
             var onLoop = new java.util.concurrent.CompletableFuture<String>();
             readAsync(b, "secret/data/a", loop, onLoop);
             assertThat(onLoop.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("test-loop");
+            // the loop's drain looks at the queue again after its batch and would take the next entry too: let it end
+            loop.submit(() -> { }).get(10, java.util.concurrent.TimeUnit.SECONDS);
 
             // an executor that refuses (an event loop shutting down): the writer thread takes over
             var refused = new java.util.concurrent.CompletableFuture<String>();
@@ -380,6 +382,26 @@ class AuditBrokerTest {
         assertThat(es).extracting(e -> e.get("type") + " " + map(e.get("request")).get("path")).containsExactly(
                 "request secret/data/a", "response secret/data/a", "request secret/data/b", "response secret/data/b",
                 "request secret/data/c", "response secret/data/c");
+    }
+
+    @Test
+    void aDrainThatRunsAfterAnFsyncDeviceWasEnabledLeavesTheEntriesToTheWriter() throws Exception {
+        Path log = dir.resolve("late.log");
+        AuditBroker b = brokerWithParkedWriter(log);
+        List<Runnable> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var seen = new java.util.concurrent.CompletableFuture<String>();
+        readAsync(b, "secret/data/late", tasks::add, seen); // queued for the loop, whose task has not run yet
+        assertThat(tasks).hasSize(1);
+        b.enable("synced", "file", "", Map.of("file_path", dir.resolve("late-synced.log").toString(), "fsync", "true"), false);
+        ExecutorService loop = loop("test-loop");
+        try {
+            loop.submit(tasks.get(0)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(seen.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("audit-writer");
+        } finally {
+            loop.shutdownNow();
+        }
+        assertThat(entries(log)).extracting(e -> e.get("type")).containsExactly("request", "response");
+        assertThat(entries(dir.resolve("late-synced.log"))).extracting(e -> e.get("type")).containsExactly("request", "response");
     }
 
     @Test
