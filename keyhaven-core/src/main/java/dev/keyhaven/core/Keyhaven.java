@@ -100,6 +100,8 @@ public final class Keyhaven implements AutoCloseable {
         this.authService = b.authService;
         this.telemetry = b.telemetry != null ? b.telemetry : new Telemetry(b.clock);
         this.authService.addListener(telemetry);
+        this.authService.loginRenewals(mountPath -> router.find(mountPath).map(Router.Mount::engine)
+                .filter(dev.keyhaven.core.auth.login.LoginRenewal.class::isInstance).map(dev.keyhaven.core.auth.login.LoginRenewal.class::cast));
         this.configuredClusterName = b.clusterName;
         this.storageType = b.storageType;
         this.defaultMounts = List.copyOf(b.defaultMounts);

@@ -47,4 +47,10 @@ public interface AuthService {
      * refusals may ignore it.
      */
     default void addListener(AuthListener listener) {}
+
+    /**
+     * Tells the service how to find the auth method mounted at a path (e.g. {@code auth/jwt/}) that renews its own
+     * login tokens ({@link dev.keyhaven.core.auth.login.LoginRenewal}). Implementations without renewal may ignore it.
+     */
+    default void loginRenewals(java.util.function.Function<String, java.util.Optional<dev.keyhaven.core.auth.login.LoginRenewal>> byMountPath) {}
 }

@@ -52,6 +52,7 @@ public final class DefaultAuthService implements AuthService {
     private final PolicyEndpoints policyEndpoints = new PolicyEndpoints(this);
     private volatile State state;
     private final List<AuthListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Function<String, Optional<dev.keyhaven.core.auth.login.LoginRenewal>> loginRenewals = p -> Optional.empty();
 
     private record State(TokenStore tokens, PolicyStore policies, ScheduledExecutorService sweeper) {}
 
@@ -103,6 +104,22 @@ public final class DefaultAuthService implements AuthService {
         State s = state;
         if (s == null) throw new KeyhavenException(ErrorCode.SEALED, "Keyhaven is sealed");
         return s;
+    }
+
+    @Override
+    public void loginRenewals(java.util.function.Function<String, Optional<dev.keyhaven.core.auth.login.LoginRenewal>> byMountPath) {
+        this.loginRenewals = java.util.Objects.requireNonNull(byMountPath);
+    }
+
+    /**
+     * The current token settings of the role that issued {@code token} at an auth method's login (empty for tokens
+     * made at {@code auth/token/}, or when the method is gone); 400 when the role was deleted.
+     */
+    public Optional<dev.keyhaven.core.auth.login.TokenParams> loginRoleFor(TokenEntry token) {
+        String path = token.path();
+        if (!path.startsWith("auth/") || path.startsWith("auth/token/") || !path.endsWith("/login")) return Optional.empty();
+        String mount = path.substring(0, path.length() - "login".length());
+        return loginRenewals.apply(mount).map(r -> r.renewal(token));
     }
 
     public TokenStore tokenStore() {

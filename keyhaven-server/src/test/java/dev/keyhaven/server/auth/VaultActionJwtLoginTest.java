@@ -57,6 +57,11 @@ class VaultActionJwtLoginTest {
     }
 
     static String githubJwt(String repoId) throws Exception {
+        return githubJwt(key, repoId);
+    }
+
+    /** A GitHub Actions-shaped token for {@code repoId}, signed with {@code signer} (kid k1), valid for 5 minutes. */
+    static String githubJwt(RSAKey signer, String repoId) throws Exception {
         long now = Instant.now().getEpochSecond();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("jti", UUID.randomUUID().toString());
@@ -71,7 +76,7 @@ class VaultActionJwtLoginTest {
         c.put("iat", now);
         c.put("exp", now + 300);
         JWSObject o = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").type(JOSEObjectType.JWT).build(), new Payload(Json.write(c)));
-        o.sign(new RSASSASigner(key));
+        o.sign(new RSASSASigner(signer));
         return o.serialize();
     }
 

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *   accessor/&lt;name&gt;/&lt;hmac(accessor)&gt;         → hmac(secret_id)
  * </pre>
  */
-public final class AppRoleEngine implements Engine {
+public final class AppRoleEngine implements Engine, dev.keyhaven.core.auth.login.LoginRenewal {
     private static final Logger LOG = LoggerFactory.getLogger(AppRoleEngine.class);
     static final String ROLE = "role/";
     static final String ROLE_ID = "role_id/";
@@ -157,6 +157,20 @@ public final class AppRoleEngine implements Engine {
 
     Optional<AppRole> role(String name) {
         return storage.get(ROLE + name).map(b -> AppRole.fromStored(Json.parseObject(b)));
+    }
+
+    /** Vault's approle {@code pathLoginRenew}: the role named in the token's metadata, as stored now. */
+    @Override
+    public dev.keyhaven.core.auth.login.TokenParams renewal(dev.keyhaven.core.auth.token.TokenEntry token) {
+        String name = token.meta().getOrDefault("role_name", "");
+        if (name.isEmpty()) throw KeyhavenException.badRequest("failed to fetch role_name during renewal");
+        Optional<AppRole> role;
+        try {
+            role = role(Fields.segmentName("role", name).toLowerCase(Locale.ROOT));
+        } catch (KeyhavenException e) {
+            role = Optional.empty();
+        }
+        return role.orElseThrow(() -> KeyhavenException.badRequest("role \"" + name + "\" does not exist during renewal")).token();
     }
 
     /** The role, or 400 {@code role "x" does not exist} (404 for reads of role-id, as Vault). */

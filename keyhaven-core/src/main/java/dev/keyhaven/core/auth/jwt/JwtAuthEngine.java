@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Storage (the mount's barrier view): {@code config}, {@code role/<name>}, {@code jti/<hmac>} (replay records),
  * {@code hmac_key}.
  */
-public final class JwtAuthEngine implements Engine {
+public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login.LoginRenewal {
     private static final Logger LOG = LoggerFactory.getLogger(JwtAuthEngine.class);
     static final String CONFIG = "config";
     static final String ROLE = "role/";
@@ -203,6 +203,15 @@ public final class JwtAuthEngine implements Engine {
 
     Optional<JwtRole> role(String name) {
         return storage.get(ROLE + name).map(b -> JwtRole.fromStored(Json.parseObject(b)));
+    }
+
+    /** Vault's jwt plugin {@code pathLoginRenew}: the role named in the token's metadata, as stored now. */
+    @Override
+    public dev.keyhaven.core.auth.login.TokenParams renewal(dev.keyhaven.core.auth.token.TokenEntry token) {
+        String name = token.meta().getOrDefault("role", "");
+        if (name.isEmpty()) throw KeyhavenException.badRequest("failed to fetch role_name during renewal");
+        return (validRoleName(name) ? role(name) : Optional.<JwtRole>empty())
+                .orElseThrow(() -> KeyhavenException.badRequest("role " + name + " does not exist during renewal")).token();
     }
 
     private Response writeRole(String name, Map<String, Object> data) {

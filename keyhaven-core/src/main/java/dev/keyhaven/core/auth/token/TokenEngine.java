@@ -389,7 +389,7 @@ public final class TokenEngine implements Engine {
                 token = "";
             }
         }
-        Map.Entry<TokenEntry, List<String>> renewed = store.renew(target, increment);
+        Map.Entry<TokenEntry, List<String>> renewed = store.renew(target, increment, auth.loginRoleFor(target).orElse(null));
         Response r = Response.empty().auth(authBlock(token, renewed.getKey(), store.now()));
         renewed.getValue().forEach(r::warning);
         return r;

@@ -73,8 +73,13 @@ public record TokenEntry(
     }
 
     public TokenEntry renewed(long newExpireAt, long now) {
+        return renewed(newExpireAt, now, maxExpireAt, period);
+    }
+
+    /** Renewed under new limits (its login role's current max TTL and period). */
+    public TokenEntry renewed(long newExpireAt, long now, long newMaxExpireAt, long newPeriod) {
         return new TokenEntry(hash, accessor, policies, parentHash, path, meta, displayName, numUses, creationTime, creationTtl, newExpireAt,
-                maxExpireAt, explicitMaxTtl, period, renewable, role, entityId, entityAlias, now);
+                newMaxExpireAt, explicitMaxTtl, newPeriod, renewable, role, entityId, entityAlias, now);
     }
 
     Map<String, Object> toStored() {

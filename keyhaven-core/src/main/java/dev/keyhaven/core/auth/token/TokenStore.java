@@ -260,6 +260,15 @@ public final class TokenStore {
 
     /** Renews a token; returns the updated entry and warnings. 400 when not renewable. */
     public Map.Entry<TokenEntry, List<String>> renew(TokenEntry current, Duration increment) {
+        return renew(current, increment, null);
+    }
+
+    /**
+     * Renews a token; returns the updated entry and warnings. 400 when not renewable. {@code loginRole}: the current
+     * token settings of the role whose login issued it (null for others): as Vault's CalculateTTL with the backend's
+     * TTL, max TTL and period taken from the role now, the max counted from the token's creation.
+     */
+    public Map.Entry<TokenEntry, List<String>> renew(TokenEntry current, Duration increment, dev.keyhaven.core.auth.login.TokenParams loginRole) {
         lock.lock();
         try {
             TokenEntry e = lookupByHash(current.hash()).orElseThrow(() -> KeyhavenException.badRequest("token not found"));
@@ -267,13 +276,31 @@ public final class TokenStore {
             long now = clock.instant().getEpochSecond();
             List<String> warnings = new ArrayList<>();
             long ttl;
-            if (e.period() > 0) {
+            long maxExpireAt = e.maxExpireAt();
+            long period = e.period();
+            if (loginRole != null) {
+                long maxTtl = config.maxTtl().toSeconds();
+                long roleMax = loginRole.effectiveMaxTtl();
+                if (roleMax > 0 && roleMax < maxTtl) maxTtl = roleMax;
+                period = loginRole.period();
+                if (period > 0) {
+                    if (period > maxTtl) {
+                        warnings.add("period of \"" + fmt(period) + "\" exceeded the effective max_ttl of \"" + fmt(maxTtl) + "\"; period value is capped accordingly");
+                        period = maxTtl;
+                    }
+                    ttl = period;
+                    maxExpireAt = loginRole.explicitMaxTtl() > 0 ? e.creationTime() + loginRole.explicitMaxTtl() : 0;
+                } else {
+                    ttl = increment.toSeconds() > 0 ? increment.toSeconds() : (loginRole.ttl() > 0 ? loginRole.ttl() : config.defaultTtl().toSeconds());
+                    maxExpireAt = e.creationTime() + maxTtl;
+                }
+            } else if (e.period() > 0) {
                 ttl = e.period();
             } else {
                 ttl = increment.toSeconds() > 0 ? increment.toSeconds() : (e.creationTtl() > 0 ? e.creationTtl() : config.defaultTtl().toSeconds());
             }
-            if (e.maxExpireAt() != 0) {
-                long remaining = e.maxExpireAt() - now;
+            if (maxExpireAt != 0) {
+                long remaining = maxExpireAt - now;
                 if (remaining <= 0) throw KeyhavenException.badRequest("past the max TTL, cannot renew");
                 if (ttl > remaining) {
                     warnings.add("TTL of \"" + fmt(ttl) + "\" exceeded the effective max_ttl of \"" + fmt(remaining) + "\"; TTL value is capped accordingly");
@@ -287,7 +314,7 @@ public final class TokenStore {
                     warnings.add("TTL is capped to the parent token's remaining lifetime of " + ttl + " seconds");
                 }
             }
-            TokenEntry updated = e.renewed(now + ttl, now);
+            TokenEntry updated = e.renewed(now + ttl, now, maxExpireAt, period);
             List<StorageOp> ops = new ArrayList<>();
             ops.add(StorageOp.delete(expiryKey(e.expireAt(), e.hash())));
             ops.add(StorageOp.put(expiryKey(updated.expireAt(), e.hash()), new byte[] {1}));
