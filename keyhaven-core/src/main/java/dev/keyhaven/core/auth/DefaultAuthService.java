@@ -40,10 +40,17 @@ public final class DefaultAuthService implements AuthService {
 
     /** What an auth method (AppRole, JWT...) asks for when a login succeeds. Durations zero = defaults. */
     public record LoginSpec(String mountPath, List<String> policies, Duration ttl, Duration maxTtl, Duration period, long numUses,
-                            Map<String, String> metadata, String displayName, String entityAlias, boolean renewable, boolean noDefaultPolicy) {
+                            Map<String, String> metadata, String displayName, String entityAlias, boolean renewable, boolean noDefaultPolicy,
+                            List<String> boundCidrs) {
         public LoginSpec {
             policies = List.copyOf(policies);
             metadata = Map.copyOf(metadata);
+            boundCidrs = boundCidrs == null ? List.of() : List.copyOf(boundCidrs);
+        }
+
+        /** The same login, with the issued token bound to {@code cidrs} (e.g. a secret ID's own token_bound_cidrs). */
+        public LoginSpec withBoundCidrs(List<String> cidrs) {
+            return new LoginSpec(mountPath, policies, ttl, maxTtl, period, numUses, metadata, displayName, entityAlias, renewable, noDefaultPolicy, cidrs);
         }
     }
 
@@ -148,7 +155,7 @@ public final class DefaultAuthService implements AuthService {
             for (char c : v.toCharArray()) if (c <= 0x20 || c >= 0x7f) throw KeyhavenException.badRequest("root token ID must be printable ASCII without spaces");
         }
         TokenSpec spec = new TokenSpec(List.of("root"), Map.of(), "root", 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, false, "",
-                "auth/token/root", "", id, "");
+                "auth/token/root", "", id, "", List.of());
         return tokenStore().create(spec).token();
     }
 
@@ -171,7 +178,7 @@ public final class DefaultAuthService implements AuthService {
         String display = spec.displayName().isEmpty() ? spec.mountPath().replaceAll("^auth/|/$", "").replace('/', '-')
                 : spec.mountPath().replaceAll("^auth/|/$", "").replace('/', '-') + "-" + spec.displayName();
         TokenSpec ts = new TokenSpec(pol, spec.metadata(), display, spec.numUses(), spec.ttl(), spec.maxTtl(), spec.period(),
-                spec.renewable(), "", spec.mountPath() + (spec.mountPath().endsWith("/") ? "" : "/") + "login", "", Optional.empty(), spec.entityAlias());
+                spec.renewable(), "", spec.mountPath() + (spec.mountPath().endsWith("/") ? "" : "/") + "login", "", Optional.empty(), spec.entityAlias(), spec.boundCidrs());
         TokenStore.Created c = tokenStore().create(ts);
         return TokenEngine.authBlock(c.token(), c.entry(), tokenStore().now());
     }
@@ -181,11 +188,13 @@ public final class DefaultAuthService implements AuthService {
         State s = state();
         Optional<TokenEntry> entry = request.clientToken().flatMap(t -> s.tokens().lookup(t)).filter(e -> e.numUses() >= 0);
         if (traits.unauthenticated()) {
-            entry.ifPresent(request::setAuth);
+            entry.filter(e -> e.usableFrom(request.remoteAddress())).ifPresent(request::setAuth);
             return;
         }
         if (entry.isEmpty()) throw refused(request, classify(s, request));
         TokenEntry te = entry.get();
+        // a token bound to CIDR blocks (token_bound_cidrs) is refused from anywhere else, as Vault's CheckToken does
+        if (!te.usableFrom(request.remoteAddress())) throw refused(request, AuthListener.PERMISSION_DENIED, te.accessor());
         Acl acl = s.policies().acl(te.policies());
         String path = request.path();
         if (request.operation() == Operation.LIST && !path.endsWith("/")) path = path + "/";

@@ -61,7 +61,7 @@ class AlertRulesTest {
     private void read(String accessor, String rel) {
         Request r = Request.builder(Operation.READ, "secret/" + rel).remoteAddress("192.0.2.9").build();
         r.setMount("secret/", "kv", "kv_1", rel);
-        r.setAuth(new TokenEntry("h", accessor, List.of("default"), "", "auth/token/create", Map.of(), "app", 0, 0, 0, 0, 0, 0, 0, false, "", "", "", 0));
+        r.setAuth(new TokenEntry("h", accessor, List.of("default"), "", "auth/token/create", Map.of(), "app", 0, 0, 0, 0, 0, 0, 0, false, "", "", "", 0, List.of()));
         telemetry.onRequest(r, 200, 1_000_000);
     }
 

@@ -28,7 +28,7 @@ class AlertsEndpointTest {
     private Response call(Operation op, String rel, Map<String, List<String>> query) {
         Request r = Request.builder(op, "sys/" + rel).query(query).build();
         r.setMount("sys/", "system", "system_1", rel);
-        r.setAuth(new TokenEntry("h", "acc", List.of("ops"), "", "auth/token/create", Map.of(), "token-oncall", 0, 0, 0, 0, 0, 0, 0, false, "", "", "", 0));
+        r.setAuth(new TokenEntry("h", "acc", List.of("ops"), "", "auth/token/create", Map.of(), "token-oncall", 0, 0, 0, 0, 0, 0, 0, false, "", "", "", 0, List.of()));
         return endpoint.handle(r);
     }
 

@@ -33,7 +33,7 @@ class TelemetryTest {
     }
 
     static TokenEntry entry(String accessor) {
-        return new TokenEntry("h", accessor, List.of("default"), "", "auth/token/create", Map.of(), "token", 0, 0, 0, 0, 0, 0, 0, false, "", "", "", 0);
+        return new TokenEntry("h", accessor, List.of("default"), "", "auth/token/create", Map.of(), "token", 0, 0, 0, 0, 0, 0, 0, false, "", "", "", 0, List.of());
     }
 
     static Request request(Operation op, String mount, String type, String rel, String token, String accessor) {

@@ -200,9 +200,6 @@ public final class AppRoleEngine implements Engine, dev.keyhaven.core.auth.login
             storage.batch(ops);
             Response r = Response.empty();
             new Fields(data, AppRole.FIELDS).unknownFieldsWarning().ifPresent(r::warning);
-            if (!next.token().boundCidrs().isEmpty()) {
-                r.warning("token_bound_cidrs is enforced at login; tokens issued by this server are not yet bound to these CIDR blocks when used");
-            }
             if (next.bindSecretId() && next.secretIdTtl() == 0 && next.secretIdNumUses() == 0) {
                 r.warning("secret IDs of this role never expire and have unlimited uses; consider secret_id_ttl and secret_id_num_uses");
             }
@@ -500,7 +497,7 @@ public final class AppRoleEngine implements Engine, dev.keyhaven.core.auth.login
         }
         if (!tokenCidrs.isEmpty() && !Cidrs.contains(tokenCidrs, remote)) throw LoginFailure.permissionDenied(FailureClass.CIDR);
         metadata.put("role_name", name);
-        return issuer.issue(role.token().loginSpec(mountPath, metadata, "", role.roleId()));
+        return issuer.issue(role.token().loginSpec(mountPath, metadata, "", role.roleId()).withBoundCidrs(tokenCidrs));
     }
 
     /**

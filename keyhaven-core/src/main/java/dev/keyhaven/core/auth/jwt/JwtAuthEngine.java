@@ -221,9 +221,6 @@ public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login
         Response r = Response.empty();
         new Fields(data, JwtRole.FIELDS).unknownFieldsWarning().ifPresent(r::warning);
         next.lint().forEach(r::warning);
-        if (!next.token().boundCidrs().isEmpty()) {
-            r.warning("token_bound_cidrs is enforced at login; tokens issued by this server are not yet bound to these CIDR blocks when used");
-        }
         return r;
     }
 

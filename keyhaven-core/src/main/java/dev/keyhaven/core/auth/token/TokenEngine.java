@@ -250,7 +250,7 @@ public final class TokenEngine implements Engine {
         }
 
         TokenSpec spec = new TokenSpec(policies, meta, displayName, numUses, ttl, explicitMax, period, renewable, parentHash, path,
-                role == null ? "" : role.name(), customId, entityAlias);
+                role == null ? "" : role.name(), customId, entityAlias, List.of());
         TokenStore.Created created = store.create(spec);
         warnings.addAll(created.warnings());
         for (String p : created.entry().policies()) {
@@ -357,6 +357,7 @@ public final class TokenEngine implements Engine {
         d.put("type", "service");
         if (!e.role().isEmpty()) d.put("role", e.role());
         if (e.period() != 0) d.put("period", e.period());
+        if (!e.boundCidrs().isEmpty()) d.put("bound_cidrs", e.boundCidrs());
         if (e.lastRenewalTime() != 0) {
             d.put("last_renewal_time", e.lastRenewalTime());
             d.put("last_renewal", Instant.ofEpochSecond(e.lastRenewalTime()).toString());

@@ -33,11 +33,21 @@ public record TokenEntry(
         String role,
         String entityId,
         String entityAlias,
-        long lastRenewalTime) {
+        long lastRenewalTime,
+        List<String> boundCidrs) {
 
     public TokenEntry {
         policies = List.copyOf(policies);
         meta = Map.copyOf(meta);
+        boundCidrs = boundCidrs == null ? List.of() : List.copyOf(boundCidrs);
+    }
+
+    /**
+     * Whether a request from {@code remoteAddress} may use this token: true unless it is bound to CIDR blocks
+     * ({@code token_bound_cidrs} of the role it was issued by) that do not contain the address.
+     */
+    public boolean usableFrom(String remoteAddress) {
+        return boundCidrs.isEmpty() || dev.keyhaven.core.auth.login.Cidrs.contains(boundCidrs, remoteAddress);
     }
 
     public boolean isRoot() {
@@ -64,12 +74,12 @@ public record TokenEntry(
 
     public TokenEntry withNumUses(long n) {
         return new TokenEntry(hash, accessor, policies, parentHash, path, meta, displayName, n, creationTime, creationTtl, expireAt,
-                maxExpireAt, explicitMaxTtl, period, renewable, role, entityId, entityAlias, lastRenewalTime);
+                maxExpireAt, explicitMaxTtl, period, renewable, role, entityId, entityAlias, lastRenewalTime, boundCidrs);
     }
 
     public TokenEntry withParent(String parent) {
         return new TokenEntry(hash, accessor, policies, parent, path, meta, displayName, numUses, creationTime, creationTtl, expireAt,
-                maxExpireAt, explicitMaxTtl, period, renewable, role, entityId, entityAlias, lastRenewalTime);
+                maxExpireAt, explicitMaxTtl, period, renewable, role, entityId, entityAlias, lastRenewalTime, boundCidrs);
     }
 
     public TokenEntry renewed(long newExpireAt, long now) {
@@ -79,7 +89,7 @@ public record TokenEntry(
     /** Renewed under new limits (its login role's current max TTL and period). */
     public TokenEntry renewed(long newExpireAt, long now, long newMaxExpireAt, long newPeriod) {
         return new TokenEntry(hash, accessor, policies, parentHash, path, meta, displayName, numUses, creationTime, creationTtl, newExpireAt,
-                newMaxExpireAt, explicitMaxTtl, newPeriod, renewable, role, entityId, entityAlias, now);
+                newMaxExpireAt, explicitMaxTtl, newPeriod, renewable, role, entityId, entityAlias, now, boundCidrs);
     }
 
     Map<String, Object> toStored() {
@@ -104,6 +114,7 @@ public record TokenEntry(
         m.put("entity_id", entityId);
         m.put("entity_alias", entityAlias);
         m.put("last_renewal_time", lastRenewalTime);
+        if (!boundCidrs.isEmpty()) m.put("bound_cidrs", boundCidrs);
         return m;
     }
 
@@ -117,7 +128,13 @@ public record TokenEntry(
         return new TokenEntry(str(m, "hash"), str(m, "accessor"), pol, str(m, "parent"), str(m, "path"), meta, str(m, "display_name"),
                 num(m, "num_uses"), num(m, "creation_time"), num(m, "creation_ttl"), num(m, "expire_at"), num(m, "max_expire_at"),
                 num(m, "explicit_max_ttl"), num(m, "period"), Boolean.TRUE.equals(m.get("renewable")), str(m, "role"),
-                str(m, "entity_id"), str(m, "entity_alias"), num(m, "last_renewal_time"));
+                str(m, "entity_id"), str(m, "entity_alias"), num(m, "last_renewal_time"), strings(m.get("bound_cidrs")));
+    }
+
+    private static List<String> strings(Object o) {
+        List<String> out = new ArrayList<>();
+        if (o instanceof List<?> l) for (Object x : l) out.add(String.valueOf(x));
+        return out;
     }
 
     private static String str(Map<String, Object> m, String k) {

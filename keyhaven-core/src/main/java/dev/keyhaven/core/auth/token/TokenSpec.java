@@ -15,13 +15,15 @@ import java.util.Optional;
  * @param parentHash     the parent's hash, or empty for an orphan
  * @param path           creation path, e.g. {@code auth/token/create}
  * @param customId       a caller-chosen token value (root/sudo only, or dev mode)
+ * @param boundCidrs     CIDR blocks the token may only be used from; empty = anywhere
  */
 public record TokenSpec(List<String> policies, Map<String, String> meta, String displayName, long numUses, Duration ttl,
                         Duration explicitMaxTtl, Duration period, boolean renewable, String parentHash, String path, String role,
-                        Optional<String> customId, String entityAlias) {
+                        Optional<String> customId, String entityAlias, List<String> boundCidrs) {
     public TokenSpec {
         policies = List.copyOf(policies);
         meta = Map.copyOf(meta);
+        boundCidrs = boundCidrs == null ? List.of() : List.copyOf(boundCidrs);
     }
 
     @Override

@@ -242,7 +242,7 @@ public final class TokenStore {
             long expireAt = ttl > 0 ? now + ttl : 0;
             boolean renewable = spec.renewable() && expireAt != 0;
             TokenEntry e = new TokenEntry(h, accessor, spec.policies(), spec.parentHash(), spec.path(), spec.meta(), spec.displayName(),
-                    spec.numUses(), now, ttl, expireAt, maxExpireAt, explicitMax, period, renewable, spec.role(), "", spec.entityAlias(), 0);
+                    spec.numUses(), now, ttl, expireAt, maxExpireAt, explicitMax, period, renewable, spec.role(), "", spec.entityAlias(), 0, spec.boundCidrs());
             List<StorageOp> ops = new ArrayList<>();
             ops.add(StorageOp.put(ID + h, Json.write(e.toStored())));
             ops.add(StorageOp.put(ACCESSOR + hash(accessor), h.getBytes(StandardCharsets.UTF_8)));
