@@ -111,4 +111,19 @@ class TokenBoundCidrsTest {
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.body()).doesNotContain("client_token");
     }
+
+    @Test
+    void tokenRolesBindTheTokensTheyCreate() throws Exception {
+        AuthServer.Res bad = s.rootPost("/v1/auth/token/roles/pinned-role", Map.of("token_bound_cidrs", "127.0.0.2/33"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json()).isEqualTo(Map.of("errors", List.of("invalid CIDR block in 'token_bound_cidrs': 127.0.0.2/33")));
+        assertThat(s.send("GET", "/v1/auth/token/roles/pinned-role", s.root, null).status()).isEqualTo(404); // nothing written
+
+        assertThat(s.rootPost("/v1/auth/token/roles/pinned-role", Map.of("allowed_policies", "default", "token_bound_cidrs", "127.0.0.2/32")).status())
+                .isEqualTo(204);
+        assertThat(s.send("GET", "/v1/auth/token/roles/pinned-role", s.root, null).data()).containsEntry("token_bound_cidrs", List.of("127.0.0.2/32"));
+        String token = (String) s.rootPost("/v1/auth/token/create/pinned-role", Map.of()).auth().get("client_token");
+        assertThat(from("127.0.0.2", "GET", "/v1/auth/token/lookup-self", token, null).status()).isEqualTo(200);
+        assertThat(from("127.0.0.1", "GET", "/v1/auth/token/lookup-self", token, null).status()).isEqualTo(403);
+    }
 }

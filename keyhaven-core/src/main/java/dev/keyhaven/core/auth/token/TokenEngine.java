@@ -250,7 +250,7 @@ public final class TokenEngine implements Engine {
         }
 
         TokenSpec spec = new TokenSpec(policies, meta, displayName, numUses, ttl, explicitMax, period, renewable, parentHash, path,
-                role == null ? "" : role.name(), customId, entityAlias, List.of());
+                role == null ? "" : role.name(), customId, entityAlias, role == null ? List.of() : role.boundCidrs());
         TokenStore.Created created = store.create(spec);
         warnings.addAll(created.warnings());
         for (String p : created.entry().policies()) {
@@ -454,11 +454,6 @@ public final class TokenEngine implements Engine {
 
     private Response writeRole(Request request, String name, TokenStore store) {
         Fields f = new Fields(request.data(), ROLE_FIELDS);
-        for (String unsupported : List.of("bound_cidrs", "token_bound_cidrs")) {
-            if (f.stringList(unsupported).map(l -> !l.isEmpty()).orElse(false)) {
-                throw KeyhavenException.badRequest("'" + unsupported + "' is not supported by this server; remove it");
-            }
-        }
         for (String unsupported : List.of("token_ttl", "token_max_ttl", "token_policies", "token_strictly_bind_ip")) {
             if (f.has(unsupported)) {
                 throw KeyhavenException.badRequest("'" + unsupported + "' is not supported for token roles; use allowed_policies, token_explicit_max_ttl or token_period");
@@ -491,7 +486,9 @@ public final class TokenEngine implements Engine {
                 f.stringList("disallowed_policies_glob").orElse(cur.disallowedPoliciesGlob()),
                 f.stringList("allowed_entity_aliases").orElse(cur.allowedEntityAliases()),
                 f.bool("orphan", cur.orphan()), f.bool("renewable", cur.renewable()), suffix, explicitMax, period, tokenType,
-                f.bool("token_no_default_policy", cur.noDefaultPolicy()), numUses);
+                f.bool("token_no_default_policy", cur.noDefaultPolicy()), numUses,
+                f.stringList("token_bound_cidrs").or(() -> f.stringList("bound_cidrs"))
+                        .map(l -> dev.keyhaven.core.auth.login.Cidrs.validate("token_bound_cidrs", l)).orElse(cur.boundCidrs()));
         store.putRole(role);
         Response r = Response.empty();
         f.unknownFieldsWarning().ifPresent(r::warning);

@@ -19,7 +19,8 @@ public record TokenRole(
         long period,
         String tokenType,
         boolean noDefaultPolicy,
-        long numUses) {
+        long numUses,
+        List<String> boundCidrs) {
 
     public TokenRole {
         allowedPolicies = List.copyOf(allowedPolicies);
@@ -27,10 +28,11 @@ public record TokenRole(
         allowedPoliciesGlob = List.copyOf(allowedPoliciesGlob);
         disallowedPoliciesGlob = List.copyOf(disallowedPoliciesGlob);
         allowedEntityAliases = List.copyOf(allowedEntityAliases);
+        boundCidrs = boundCidrs == null ? List.of() : List.copyOf(boundCidrs);
     }
 
     static TokenRole defaults(String name) {
-        return new TokenRole(name, List.of(), List.of(), List.of(), List.of(), List.of(), false, true, "", 0, 0, "default-service", false, 0);
+        return new TokenRole(name, List.of(), List.of(), List.of(), List.of(), List.of(), false, true, "", 0, 0, "default-service", false, 0, List.of());
     }
 
     /** Whether the role restricts policies itself (then the parent's policies do not bound the child's). */
@@ -52,7 +54,7 @@ public record TokenRole(
         m.put("path_suffix", pathSuffix);
         m.put("period", period);
         m.put("renewable", renewable);
-        m.put("token_bound_cidrs", List.of());
+        m.put("token_bound_cidrs", boundCidrs);
         m.put("token_explicit_max_ttl", explicitMaxTtl);
         m.put("token_no_default_policy", noDefaultPolicy);
         m.put("token_num_uses", numUses);
@@ -73,6 +75,7 @@ public record TokenRole(
                 (List<String>) m.get("allowed_policies_glob"), (List<String>) m.get("disallowed_policies_glob"),
                 (List<String>) m.get("allowed_entity_aliases"), Boolean.TRUE.equals(m.get("orphan")), Boolean.TRUE.equals(m.get("renewable")),
                 (String) m.get("path_suffix"), ((Number) m.get("token_explicit_max_ttl")).longValue(), ((Number) m.get("token_period")).longValue(),
-                (String) m.get("token_type"), Boolean.TRUE.equals(m.get("token_no_default_policy")), ((Number) m.get("token_num_uses")).longValue());
+                (String) m.get("token_type"), Boolean.TRUE.equals(m.get("token_no_default_policy")), ((Number) m.get("token_num_uses")).longValue(),
+                m.get("token_bound_cidrs") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of());
     }
 }

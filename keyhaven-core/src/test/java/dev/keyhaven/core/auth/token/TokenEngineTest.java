@@ -271,7 +271,7 @@ class TokenEngineTest {
     void malformedRoleWritesAreRejectedAndWriteNothing() {
         Map<String, String> before = AuthTestStorage.dump(h.storage);
         assertBadRequest(() -> h.call(h.root, Operation.UPDATE, "auth/token/roles/r", Map.of("path_suffix", "../x")), "cannot contain '..'");
-        assertBadRequest(() -> h.call(h.root, Operation.UPDATE, "auth/token/roles/r", Map.of("token_bound_cidrs", List.of("10.0.0.0/8"))), "not supported");
+        assertBadRequest(() -> h.call(h.root, Operation.UPDATE, "auth/token/roles/r", Map.of("token_bound_cidrs", List.of("10.0.0.0/40"))), "invalid CIDR block");
         assertBadRequest(() -> h.call(h.root, Operation.UPDATE, "auth/token/roles/r", Map.of("token_type", "batch")), "batch");
         assertBadRequest(() -> h.call(h.root, Operation.UPDATE, "auth/token/roles/r", Map.of("token_period", "soon")), "invalid duration");
         assertBadRequest(() -> h.call(h.root, Operation.UPDATE, "auth/token/roles/..", Map.of()), "role name");
