@@ -142,8 +142,63 @@ public final class AppRoleEngine implements Engine, dev.keyhaven.core.auth.login
                 if (!write && op != Operation.DELETE) throw KeyhavenException.unsupported(op, path);
                 return destroyAccessor(name, request.data());
             default:
-                throw new KeyhavenException(ErrorCode.NOT_FOUND, "unsupported path");
+                RoleField field = ROLE_FIELDS.get(sub);
+                if (field == null) throw new KeyhavenException(ErrorCode.NOT_FOUND, "unsupported path");
+                return roleField(name, field, op, request.data());
         }
+    }
+
+    /**
+     * One of Vault's per-field role endpoints ({@code role/NAME/token-ttl} …): {@code read} are the keys of the role's
+     * read shape it answers with, {@code field} (and the deprecated {@code alias}) what a write takes, {@code reset} the
+     * value a DELETE writes back (null: read-only).
+     */
+    private record RoleField(List<String> read, String field, String alias, Object reset) {}
+
+    private static final Map<String, RoleField> ROLE_FIELDS = Map.ofEntries(
+            Map.entry("policies", new RoleField(List.of("policies", "token_policies"), "token_policies", "policies", List.of())),
+            Map.entry("period", new RoleField(List.of("period", "token_period"), "token_period", "period", 0)),
+            Map.entry("token-ttl", new RoleField(List.of("token_ttl"), "token_ttl", null, 0)),
+            Map.entry("token-max-ttl", new RoleField(List.of("token_max_ttl"), "token_max_ttl", null, 0)),
+            Map.entry("token-num-uses", new RoleField(List.of("token_num_uses"), "token_num_uses", null, 0)),
+            Map.entry("token-bound-cidrs", new RoleField(List.of("token_bound_cidrs"), "token_bound_cidrs", null, List.of())),
+            Map.entry("secret-id-ttl", new RoleField(List.of("secret_id_ttl"), "secret_id_ttl", null, 0)),
+            Map.entry("secret-id-num-uses", new RoleField(List.of("secret_id_num_uses"), "secret_id_num_uses", null, 0)),
+            Map.entry("secret-id-bound-cidrs", new RoleField(List.of("secret_id_bound_cidrs"), "secret_id_bound_cidrs", null, List.of())),
+            Map.entry("bound-cidr-list", new RoleField(List.of("bound_cidr_list"), "secret_id_bound_cidrs", "bound_cidr_list", List.of())),
+            Map.entry("bind-secret-id", new RoleField(List.of("bind_secret_id"), "bind_secret_id", null, true)),
+            Map.entry("local-secret-ids", new RoleField(List.of("local_secret_ids"), null, null, null)));
+
+    private Response roleField(String name, RoleField field, Operation op, Map<String, Object> data) {
+        boolean write = op == Operation.CREATE || op == Operation.UPDATE;
+        if (op == Operation.READ) {
+            Map<String, Object> wire = role(name).orElseThrow(KeyhavenException::notFound).toWire();
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (String k : field.read()) {
+                Object v = k.equals("bound_cidr_list") ? wire.get("secret_id_bound_cidrs") : k.equals("policies") ? wire.get("token_policies")
+                        : k.equals("period") ? wire.get("token_period") : wire.get(k);
+                out.put(k, v);
+            }
+            return Response.of(out);
+        }
+        if (field.field() == null || (!write && op != Operation.DELETE)) throw KeyhavenException.unsupported(op, "role/" + name);
+        Object value;
+        if (op == Operation.DELETE) {
+            value = field.reset();
+        } else if (data.get(field.field()) != null) {
+            value = data.get(field.field());
+        } else if (field.alias() != null && data.get(field.alias()) != null) {
+            value = data.get(field.alias());
+        } else {
+            throw KeyhavenException.badRequest("missing " + field.field());
+        }
+        for (String k : data.keySet()) {
+            if (!k.equals(field.field()) && !k.equals(field.alias())) {
+                throw KeyhavenException.badRequest("unexpected field \"" + k + "\": this endpoint sets " + field.field() + " only");
+            }
+        }
+        writeRole(name, Map.of(field.field(), value), true);
+        return Response.empty();
     }
 
     private static Response list(List<String> raw) {
@@ -182,9 +237,15 @@ public final class AppRoleEngine implements Engine, dev.keyhaven.core.auth.login
     }
 
     private Response writeRole(String name, Map<String, Object> data) {
+        return writeRole(name, data, false);
+    }
+
+    /** Creates or updates a role; {@code mustExist}: only updates (404 if there is no such role). */
+    private Response writeRole(String name, Map<String, Object> data, boolean mustExist) {
         roleLock.lock();
         try {
             Optional<AppRole> cur = role(name);
+            if (mustExist && cur.isEmpty()) throw new KeyhavenException(ErrorCode.NOT_FOUND, "role \"" + name + "\" does not exist");
             AppRole next = AppRole.parse(name, data, cur.orElse(null), UUID.randomUUID().toString());
             List<StorageOp> ops = new ArrayList<>();
             String newIdx = ROLE_ID + secrets.hmac(next.roleId());

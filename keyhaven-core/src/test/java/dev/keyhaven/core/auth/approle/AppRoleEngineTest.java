@@ -104,6 +104,45 @@ class AppRoleEngineTest {
     }
 
     @Test
+    void perFieldRoleEndpointsReadWriteAndResetOneField() {
+        assertThat(write("role/svc", Map.of("token_policies", "app", "token_ttl", "20m", "secret_id_num_uses", 5)).status()).isEqualTo(204);
+        assertThat(call(Operation.READ, "role/svc/token-ttl", Map.of()).data()).isEqualTo(Map.of("token_ttl", 1200L));
+        assertThat(call(Operation.READ, "role/svc/policies", Map.of()).data()).isEqualTo(Map.of("policies", List.of("app"), "token_policies", List.of("app")));
+
+        assertThat(write("role/svc/token-ttl", Map.of("token_ttl", "5m")).status()).isEqualTo(204);
+        assertThat(write("role/svc/policies", Map.of("policies", "app,ops")).status()).isEqualTo(204); // the deprecated name
+        assertThat(write("role/svc/period", Map.of("token_period", "1h")).status()).isEqualTo(204);
+        assertThat(write("role/svc/token-bound-cidrs", Map.of("token_bound_cidrs", "127.0.0.1/32")).status()).isEqualTo(204);
+        Map<String, Object> d = call(Operation.READ, "role/svc", Map.of()).data();
+        assertThat(d).containsEntry("token_ttl", 300L).containsEntry("token_policies", List.of("app", "ops")).containsEntry("token_period", 3600L)
+                .containsEntry("token_bound_cidrs", List.of("127.0.0.1/32")).containsEntry("secret_id_num_uses", 5L); // the others untouched
+        assertThat(call(Operation.READ, "role/svc/period", Map.of()).data()).isEqualTo(Map.of("period", 3600L, "token_period", 3600L));
+
+        // DELETE puts the default back
+        call(Operation.DELETE, "role/svc/secret-id-num-uses", Map.of());
+        call(Operation.DELETE, "role/svc/token-bound-cidrs", Map.of());
+        assertThat(call(Operation.READ, "role/svc", Map.of()).data()).containsEntry("secret_id_num_uses", 0L).containsEntry("token_bound_cidrs", List.of());
+
+        // errors: nothing written
+        Map<String, Object> before = call(Operation.READ, "role/svc", Map.of()).data();
+        assertThat(error(Operation.UPDATE, "role/svc/token-ttl", Map.of()).getMessage()).contains("missing token_ttl");
+        assertThat(error(Operation.UPDATE, "role/svc/token-ttl", Map.of("token_ttl", "5m", "token_max_ttl", "1m")).getMessage())
+                .contains("unexpected field \"token_max_ttl\"");
+        assertThat(error(Operation.UPDATE, "role/svc/token-ttl", Map.of("token_ttl", "soon")).code().httpStatus()).isEqualTo(400);
+        assertThat(error(Operation.UPDATE, "role/svc/token-max-ttl", Map.of("token_max_ttl", "1m")).getMessage())
+                .contains("token_ttl should not be greater than token_max_ttl");
+        assertThat(error(Operation.UPDATE, "role/svc/bind-secret-id", Map.of("bind_secret_id", false)).getMessage())
+                .contains("at least one constraint should be enabled on the role");
+        assertThat(error(Operation.UPDATE, "role/svc/local-secret-ids", Map.of("local_secret_ids", true)).code().httpStatus()).isEqualTo(405);
+        assertThat(call(Operation.READ, "role/svc", Map.of()).data()).isEqualTo(before);
+
+        // a role that does not exist is not created by a per-field write
+        assertThat(error(Operation.UPDATE, "role/ghost/token-ttl", Map.of("token_ttl", "5m")).code().httpStatus()).isEqualTo(404);
+        assertThat(error(Operation.READ, "role/ghost/token-ttl", Map.of()).code().httpStatus()).isEqualTo(404);
+        assertThat(error(Operation.READ, "role/ghost", Map.of()).code().httpStatus()).isEqualTo(404);
+    }
+
+    @Test
     void roleWriteErrorsUseVaultsWording() {
         assertThat(error(Operation.UPDATE, "role/r", Map.of("bind_secret_id", false)).errors()).containsExactly("at least one constraint should be enabled on the role");
         assertThat(error(Operation.UPDATE, "role/r", Map.of("token_ttl", "2h", "token_max_ttl", "1h")).errors())
