@@ -106,7 +106,8 @@ public final class DoctorCommand implements Callable<Integer> {
         Doctor doctor = new Doctor();
         if (list) {
             for (Check c : doctor.catalogue()) {
-                out.printf("%s  %-36s %-8s %s%s%n", c.id(), c.slug(), c.defaultSeverity().label(), c.title(), c.fixable() ? " [--fix]" : "");
+                out.printf("%s  %-36s %-8s %s%s%s%n", c.id(), c.slug(), c.defaultSeverity().label(), c.title(), c.fixable() ? " [--fix]" : "",
+                        c.baseline().osps().isEmpty() ? "" : "  (" + String.join(", ", c.baseline().osps()) + ")");
             }
             out.flush();
             return 0;

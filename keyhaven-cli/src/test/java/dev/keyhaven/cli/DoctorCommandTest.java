@@ -229,7 +229,7 @@ class DoctorCommandTest {
     void listPrintsEveryCheckAndExitsZero() {
         assertThat(doctor("--list")).isZero();
         assertThat(out.lines()).hasSize(43);
-        assertThat(out).contains("KH401  default-token-permissions", "[--fix]");
+        assertThat(out).contains("KH401  default-token-permissions", "[--fix]", "(OSPS-AC-04.01)");
     }
 
     private Path fixable(String name, String key) throws Exception {

@@ -27,6 +27,9 @@ public interface Check {
     /** How to fix it. */
     String fix();
 
+    /** The OSPS Baseline controls its results bear on, and the nearest Scorecard check or zizmor audit. */
+    default Baseline baseline() { return Baseline.of(id()); }
+
     /** Whether {@code --fix} can repair (some of) its results mechanically. */
     default boolean fixable() { return false; }
 

@@ -28,6 +28,8 @@ public final class JsonReporter {
             ObjectNode n = checks.addObject();
             n.put("id", c.id()).put("slug", c.slug()).put("family", c.family().name().toLowerCase(java.util.Locale.ROOT))
                     .put("severity", c.defaultSeverity().label()).put("passed", r.passed(c)).put("fixable", c.fixable());
+            c.baseline().osps().forEach(n.putArray("osps")::add);
+            c.baseline().related().forEach(n.putArray("related")::add);
         }
         ArrayNode fs = root.putArray("findings");
         for (Finding f : r.findings()) fs.add(finding(r, f));
@@ -47,6 +49,7 @@ public final class JsonReporter {
         n.put("id", f.checkId()).put("slug", c.slug()).put("severity", f.severity().label())
                 .put("path", f.location().path()).put("line", f.location().line()).put("message", f.message())
                 .put("why", c.why()).put("fix", c.fix()).put("fingerprint", f.fingerprint());
+        c.baseline().osps().forEach(n.putArray("osps")::add);
         return n;
     }
 

@@ -40,7 +40,9 @@ public final class SarifReporter {
             rule.putObject("defaultConfiguration").put("level", c.defaultSeverity().sarifLevel());
             ObjectNode props = rule.putObject("properties");
             props.put("security-severity", c.defaultSeverity().securitySeverity());
-            props.putArray("tags").add("security").add(c.family().name().toLowerCase(java.util.Locale.ROOT));
+            ArrayNode tags = props.putArray("tags").add("security").add(c.family().name().toLowerCase(java.util.Locale.ROOT));
+            c.baseline().osps().forEach(tags::add); // OSPS Baseline controls, e.g. OSPS-BR-07.01
+            c.baseline().related().forEach(props.putArray("related")::add);
         }
         ArrayNode results = run.putArray("results");
         for (Finding f : r.findings()) {
