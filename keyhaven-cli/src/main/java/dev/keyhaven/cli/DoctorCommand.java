@@ -4,11 +4,14 @@ import dev.keyhaven.doctor.Check;
 import dev.keyhaven.doctor.Doctor;
 import dev.keyhaven.doctor.DoctorException;
 import dev.keyhaven.doctor.DoctorOptions;
+import dev.keyhaven.doctor.Finding;
 import dev.keyhaven.doctor.RepoContext;
 import dev.keyhaven.doctor.RepoLoader;
 import dev.keyhaven.doctor.Report;
 import dev.keyhaven.doctor.Severity;
 import dev.keyhaven.doctor.fix.Fixer;
+import dev.keyhaven.doctor.online.GitHubApi;
+import dev.keyhaven.doctor.online.OnlineChecks;
 import dev.keyhaven.doctor.report.JsonReporter;
 import dev.keyhaven.doctor.report.SarifReporter;
 import dev.keyhaven.doctor.report.TextReporter;
@@ -28,9 +31,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Check a repository checkout for secret-handling and CI hygiene problems (offline).",
+        description = "Check a repository checkout for secret-handling and CI hygiene problems (offline; --online adds the GitHub settings).",
         footer = {"", "Examples:", "  keyhaven doctor . --fail-on high", "  keyhaven doctor --format sarif > doctor.sarif",
-            "  keyhaven doctor --fix --dry-run   # show the safe fixes as a diff, write nothing", "", "Exit codes:",
+            "  keyhaven doctor --fix --dry-run   # show the safe fixes as a diff, write nothing",
+            "  GITHUB_TOKEN=... keyhaven doctor --online   # also read repository settings from the GitHub API", "", "Exit codes:",
             "  0   no finding at or above --fail-on",
             "  11  highest finding over the threshold is low, 12 medium, 13 high, 14 critical",
             "  1   error (unreadable repository, bad config)",
@@ -64,6 +68,13 @@ public final class DoctorCommand implements Callable<Integer> {
 
     @Option(names = "--list", description = "list the checks and exit")
     boolean list;
+
+    @Option(names = "--online", description = "also read the repository's settings from the GitHub API (default workflow permissions, "
+            + "secret scanning, branch protection, environments); token from GITHUB_TOKEN or GH_TOKEN, API from GITHUB_API_URL")
+    boolean online;
+
+    @Option(names = "--repo", paramLabel = "OWNER/REPO", description = "with --online: the GitHub repository (default: from the origin remote)")
+    String repo;
 
     /** Unknown options are reported by us in one line (picocli would print the whole usage). */
     @CommandLine.Unmatched
@@ -128,9 +139,19 @@ public final class DoctorCommand implements Callable<Integer> {
         } catch (DoctorException e) {
             throw new UsageError(e.getMessage());
         }
+        if (repo != null && !online) throw new UsageError("--repo only makes sense with --online");
+        if (repo != null && !OnlineChecks.isSlug(repo)) throw new UsageError("--repo must be OWNER/REPO, got '" + printable(repo) + "'");
         long t0 = System.nanoTime();
         RepoContext ctx = RepoLoader.load(dir, opts.today());
-        Report report = doctor.run(ctx, checks, t0);
+        List<Finding> settings = List.of();
+        if (online) {
+            String slug = repo != null ? repo : originSlug(dir).orElseThrow(() -> new UsageError(
+                    "--online needs --repo OWNER/REPO (no github.com 'origin' remote found)"));
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (Check c : checks) ids.add(c.id());
+            settings = new OnlineChecks(GitHubApi.fromEnvironment(System.getenv()), slug).run(ids);
+        }
+        Report report = doctor.run(ctx, checks, t0, settings);
         if (fix) {
             List<Fixer.Edit> edits = Fixer.plan(ctx, report);
             // with json/sarif, stdout stays one parseable document: the diff goes to stderr
@@ -144,7 +165,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 sink.println("applied " + edits.size() + " file change(s); re-checking");
                 sink.flush();
                 ctx = RepoLoader.load(dir, opts.today());
-                report = doctor.run(ctx, checks, System.nanoTime());
+                report = doctor.run(ctx, checks, System.nanoTime(), settings);
             }
         }
         switch (format) {
@@ -153,5 +174,26 @@ public final class DoctorCommand implements Callable<Integer> {
             default -> TextReporter.write(report, out);
         }
         return report.exitCode(threshold);
+    }
+
+    /** OWNER/REPO of the checkout's github.com {@code origin} remote, if it has one. */
+    static java.util.Optional<String> originSlug(Path dir) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", dir.toString(), "remote", "get-url", "origin").redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String url = new String(p.getInputStream().readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) return java.util.Optional.empty();
+            return OnlineChecks.slugOfRemote(url);
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static String printable(String s) {
+        String t = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return t.replaceAll("\\p{Cntrl}", "?");
     }
 }

@@ -202,7 +202,8 @@ class DoctorCommandTest {
         Path d = repo("usage", false, "Dockerfile", "FROM node\n");
         String[][] cases = {
             {"--format", "xml"}, {"--fail-on", "severe"}, {"--fail-on", "info"}, {"--only", "KH999"}, {"--skip", "no-such-check"},
-            {"--no-such-flag"}, {"--dry-run"}, {"another-dir"},
+            {"--no-such-flag"}, {"--dry-run"}, {"another-dir"}, {"--repo", "acme/app"}, {"--online", "--repo", "not a slug"},
+            {"--online"}, // no github.com origin remote to take the repository from
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of(d.toString()));
@@ -216,6 +217,8 @@ class DoctorCommandTest {
         assertThat(err).contains("unknown --format 'xml'");
         doctor(d.toString(), "--only", "KH999");
         assertThat(err).contains("unknown check 'KH999'");
+        doctor(d.toString(), "--online");
+        assertThat(err).contains("--online needs --repo OWNER/REPO");
     }
 
     @Test

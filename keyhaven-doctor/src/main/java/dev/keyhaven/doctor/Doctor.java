@@ -47,8 +47,18 @@ public final class Doctor {
     }
 
     public Report run(RepoContext ctx, List<Check> checks, long t0) {
+        return run(ctx, checks, t0, List.of());
+    }
+
+    /**
+     * Runs {@code checks}, adding {@code extra} results found elsewhere (the settings read by {@code --online}) for
+     * the checks that run; suppressions apply to both.
+     */
+    public Report run(RepoContext ctx, List<Check> checks, long t0, List<Finding> extra) {
         Suppressions sup = Suppressions.load(ctx);
-        List<Finding> all = checks.parallelStream().flatMap(c -> {
+        Set<String> ran = new HashSet<>();
+        for (Check c : checks) ran.add(c.id());
+        List<Finding> all = new ArrayList<>(checks.parallelStream().flatMap(c -> {
             try {
                 return c.run(ctx).stream();
             } catch (RuntimeException e) {
@@ -56,7 +66,8 @@ public final class Doctor {
                 return java.util.stream.Stream.of(new Finding(c.id(), Severity.INFO, Location.repo(),
                         "check could not complete: " + e.getClass().getSimpleName(), Finding.fingerprintOf(c.id(), "", "error")));
             }
-        }).toList();
+        }).toList());
+        for (Finding f : extra) if (ran.contains(f.checkId())) all.add(f);
         List<Finding> kept = new ArrayList<>();
         List<Report.Suppressed> suppressed = new ArrayList<>();
         for (Finding f : all) {

@@ -1,0 +1,176 @@
+package dev.keyhaven.doctor.online;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyhaven.doctor.Finding;
+import dev.keyhaven.doctor.Location;
+import dev.keyhaven.doctor.Severity;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The settings half of some checks, read from the GitHub API ({@code keyhaven doctor --online}); offline these are
+ * not verified. Each result carries the id of the check it completes:
+ * <ul>
+ *   <li>KH401: the repository's default {@code GITHUB_TOKEN} permission is read and write; Actions may approve pull requests;</li>
+ *   <li>KH303: GitHub secret scanning or push protection is off;</li>
+ *   <li>KH306: the default branch is unprotected, or does not require code-owner review;</li>
+ *   <li>KH413: a deployment environment has neither required reviewers nor a deployment branch policy.</li>
+ * </ul>
+ * What the API does not tell (no token, too little permission, unreachable) becomes an info result saying it is not
+ * verified, never a pass.
+ */
+public final class OnlineChecks {
+    private static final Pattern REMOTE = Pattern.compile("(?:https?://(?:[^@/]+@)?|ssh://git@|git@)github\\.com[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\\.git)?/?");
+    private static final Pattern SLUG = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
+
+    private final GitHubApi api;
+    private final String owner;
+    private final String repo;
+
+    public OnlineChecks(GitHubApi api, String ownerSlashRepo) {
+        if (!SLUG.matcher(ownerSlashRepo).matches()) throw new IllegalArgumentException("expected OWNER/REPO");
+        this.api = api;
+        String[] p = ownerSlashRepo.split("/");
+        this.owner = p[0];
+        this.repo = p[1];
+    }
+
+    /** Whether {@code s} looks like {@code OWNER/REPO}. */
+    public static boolean isSlug(String s) {
+        return s != null && SLUG.matcher(s).matches() && !s.contains("..");
+    }
+
+    /** {@code OWNER/REPO} of a github.com remote URL (https or ssh), if it is one. */
+    public static Optional<String> slugOfRemote(String url) {
+        Matcher m = REMOTE.matcher(url.strip());
+        return m.matches() ? Optional.of(m.group(1) + "/" + m.group(2)) : Optional.empty();
+    }
+
+    /** Runs the online parts of the selected checks ({@code ids}: KH401, KH303, KH306, KH413). */
+    public List<Finding> run(Set<String> ids) {
+        List<Finding> out = new ArrayList<>();
+        String r = "repos/" + owner + "/" + repo;
+        JsonNode repoInfo = null;
+        String repoProblem = null;
+        if (ids.contains("KH303") || ids.contains("KH306")) {
+            try {
+                repoInfo = api.get(r);
+            } catch (GitHubApi.Unavailable e) {
+                repoProblem = e.getMessage();
+            }
+        }
+        if (ids.contains("KH401")) workflowPermissions(r, out);
+        if (ids.contains("KH303")) secretScanning(repoInfo, repoProblem, out);
+        if (ids.contains("KH306")) branchProtection(r, repoInfo, repoProblem, out);
+        if (ids.contains("KH413")) environments(r, out);
+        return out;
+    }
+
+    private void workflowPermissions(String r, List<Finding> out) {
+        try {
+            JsonNode p = api.get(r + "/actions/permissions/workflow");
+            if ("write".equals(p.path("default_workflow_permissions").asText())) {
+                out.add(found("KH401", Severity.HIGH, "repository setting: the default GITHUB_TOKEN permission is read and write, so every job "
+                        + "without a permissions: block can push, publish and edit issues (Settings > Actions > General > Workflow permissions: read)", "default-write"));
+            }
+            if (p.path("can_approve_pull_request_reviews").asBoolean(false)) {
+                out.add(found("KH401", Severity.MEDIUM, "repository setting: GitHub Actions may create and approve pull requests, so a workflow "
+                        + "can approve its own change past required reviews", "actions-approve"));
+            }
+        } catch (GitHubApi.Unavailable e) {
+            out.add(unverified("KH401", "default workflow permissions", e.getMessage()));
+        }
+    }
+
+    private void secretScanning(JsonNode info, String problem, List<Finding> out) {
+        if (info == null) {
+            out.add(unverified("KH303", "secret scanning and push protection", problem));
+            return;
+        }
+        JsonNode sa = info.path("security_and_analysis");
+        if (sa.isMissingNode() || sa.isNull()) {
+            out.add(unverified("KH303", "secret scanning and push protection", "the API shows security_and_analysis only to administrators"));
+            return;
+        }
+        if (!"enabled".equals(sa.path("secret_scanning").path("status").asText())) {
+            out.add(found("KH303", Severity.MEDIUM, "repository setting: GitHub secret scanning is off, so leaked tokens of known providers "
+                    + "are not reported or revoked (Settings > Code security)", "secret-scanning"));
+        }
+        if (!"enabled".equals(sa.path("secret_scanning_push_protection").path("status").asText())) {
+            out.add(found("KH303", Severity.MEDIUM, "repository setting: secret scanning push protection is off, so a push containing a "
+                    + "known token is accepted", "push-protection"));
+        }
+    }
+
+    private void branchProtection(String r, JsonNode info, String problem, List<Finding> out) {
+        if (info == null) {
+            out.add(unverified("KH306", "default branch protection", problem));
+            return;
+        }
+        String branch = info.path("default_branch").asText("");
+        if (branch.isEmpty()) {
+            out.add(unverified("KH306", "default branch protection", "the API named no default branch"));
+            return;
+        }
+        try {
+            JsonNode p = api.get(r + "/branches/" + URLEncoder.encode(branch, StandardCharsets.UTF_8) + "/protection");
+            JsonNode reviews = p.path("required_pull_request_reviews");
+            if (reviews.isMissingNode() || reviews.isNull()) {
+                out.add(found("KH306", Severity.MEDIUM, "branch protection of '" + printable(branch) + "' requires no pull request review, so CODEOWNERS "
+                        + "is advisory and a workflow change can land unreviewed", "no-review"));
+            } else if (!reviews.path("require_code_owner_reviews").asBoolean(false)) {
+                out.add(found("KH306", Severity.MEDIUM, "branch protection of '" + printable(branch) + "' does not require code owner review, so "
+                        + "CODEOWNERS entries for workflows are advisory", "no-codeowner-review"));
+            }
+        } catch (GitHubApi.Unavailable e) {
+            if (e.status == 404 && api.hasToken()) {
+                out.add(found("KH306", Severity.MEDIUM, "the default branch '" + printable(branch) + "' is not protected (or protected only by a "
+                        + "ruleset, which this check does not read): anyone with write access can push workflow changes directly", "unprotected"));
+            } else {
+                out.add(unverified("KH306", "default branch protection", e.getMessage()));
+            }
+        }
+    }
+
+    private void environments(String r, List<Finding> out) {
+        try {
+            JsonNode envs = api.get(r + "/environments?per_page=100").path("environments");
+            for (JsonNode env : envs) {
+                String name = env.path("name").asText("");
+                boolean reviewers = false;
+                for (JsonNode rule : env.path("protection_rules")) if ("required_reviewers".equals(rule.path("type").asText())) reviewers = true;
+                boolean branches = !env.path("deployment_branch_policy").isNull() && !env.path("deployment_branch_policy").isMissingNode();
+                if (!reviewers && !branches) {
+                    out.add(found("KH413", Severity.MEDIUM, "environment '" + printable(name) + "' has neither required reviewers nor a deployment "
+                            + "branch policy: a workflow on any branch can use its secrets", "env:" + name));
+                } else if (!reviewers) {
+                    out.add(found("KH413", Severity.LOW, "environment '" + printable(name) + "' has no required reviewers: a release from an allowed "
+                            + "branch needs no approval", "env-reviewers:" + name));
+                }
+            }
+        } catch (GitHubApi.Unavailable e) {
+            out.add(unverified("KH413", "environment protection rules", e.getMessage()));
+        }
+    }
+
+    private Finding found(String id, Severity sev, String message, String key) {
+        return new Finding(id, sev, Location.repo(), message, Finding.fingerprintOf(id, "github:" + owner + "/" + repo, key));
+    }
+
+    private Finding unverified(String id, String what, String why) {
+        return new Finding(id, Severity.INFO, Location.repo(), "not verified online: " + what + " (" + why + ")",
+                Finding.fingerprintOf(id, "github:" + owner + "/" + repo, "unverified:" + what));
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        return b.length() > 100 ? b.substring(0, 100) + "…" : b.toString();
+    }
+}
