@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>KH401: the repository's default {@code GITHUB_TOKEN} permission is read and write; Actions may approve pull requests;</li>
  *   <li>KH303: GitHub secret scanning or push protection is off;</li>
- *   <li>KH306: the default branch is unprotected, or does not require code-owner review;</li>
+ *   <li>KH306: the default branch is unprotected, or does not require code-owner review (branch protection or rulesets);</li>
  *   <li>KH413: a deployment environment has neither required reviewers nor a deployment branch policy.</li>
  * </ul>
  * What the API does not tell (no token, too little permission, unreachable) becomes an info result saying it is not
@@ -108,6 +108,10 @@ public final class OnlineChecks {
         }
     }
 
+    /**
+     * KH306: whether the default branch requires a pull request review by code owners, from classic branch protection
+     * and from rulesets (the active rules for the branch, whatever level they are set at); either one suffices.
+     */
     private void branchProtection(String r, JsonNode info, String problem, List<Finding> out) {
         if (info == null) {
             out.add(unverified("KH306", "default branch protection", problem));
@@ -118,23 +122,48 @@ public final class OnlineChecks {
             out.add(unverified("KH306", "default branch protection", "the API named no default branch"));
             return;
         }
+        String b = URLEncoder.encode(branch, StandardCharsets.UTF_8);
+        boolean protectedAny = false;
+        boolean review = false;
+        boolean codeOwners = false;
+        String unknown = null;
         try {
-            JsonNode p = api.get(r + "/branches/" + URLEncoder.encode(branch, StandardCharsets.UTF_8) + "/protection");
-            JsonNode reviews = p.path("required_pull_request_reviews");
-            if (reviews.isMissingNode() || reviews.isNull()) {
-                out.add(found("KH306", Severity.MEDIUM, "branch protection of '" + printable(branch) + "' requires no pull request review, so CODEOWNERS "
-                        + "is advisory and a workflow change can land unreviewed", "no-review"));
-            } else if (!reviews.path("require_code_owner_reviews").asBoolean(false)) {
-                out.add(found("KH306", Severity.MEDIUM, "branch protection of '" + printable(branch) + "' does not require code owner review, so "
-                        + "CODEOWNERS entries for workflows are advisory", "no-codeowner-review"));
+            for (JsonNode rule : api.get(r + "/rules/branches/" + b + "?per_page=100")) {
+                protectedAny = true;
+                if ("pull_request".equals(rule.path("type").asText())) {
+                    review = true;
+                    codeOwners |= rule.path("parameters").path("require_code_owner_review").asBoolean(false);
+                }
             }
         } catch (GitHubApi.Unavailable e) {
-            if (e.status == 404 && api.hasToken()) {
-                out.add(found("KH306", Severity.MEDIUM, "the default branch '" + printable(branch) + "' is not protected (or protected only by a "
-                        + "ruleset, which this check does not read): anyone with write access can push workflow changes directly", "unprotected"));
-            } else {
-                out.add(unverified("KH306", "default branch protection", e.getMessage()));
+            unknown = e.getMessage();
+        }
+        if (!codeOwners) {
+            try {
+                JsonNode reviews = api.get(r + "/branches/" + b + "/protection").path("required_pull_request_reviews");
+                protectedAny = true;
+                if (!reviews.isMissingNode() && !reviews.isNull()) {
+                    review = true;
+                    codeOwners |= reviews.path("require_code_owner_reviews").asBoolean(false);
+                }
+            } catch (GitHubApi.Unavailable e) {
+                boolean notProtected = e.status == 404 && api.hasToken(); // GitHub answers 404 "Branch not protected"
+                if (!notProtected) unknown = e.getMessage();
             }
+        }
+        String name = "'" + printable(branch) + "'";
+        if (codeOwners) return;
+        if (unknown != null && !review) {
+            out.add(unverified("KH306", "default branch protection", unknown));
+        } else if (review) {
+            out.add(found("KH306", Severity.MEDIUM, "the default branch " + name + " requires a pull request review but not from code owners, "
+                    + "so CODEOWNERS entries for workflows are advisory", "no-codeowner-review"));
+        } else if (protectedAny) {
+            out.add(found("KH306", Severity.MEDIUM, "the default branch " + name + " is protected but requires no pull request review, so "
+                    + "CODEOWNERS is advisory and a workflow change can land unreviewed", "no-review"));
+        } else {
+            out.add(found("KH306", Severity.MEDIUM, "the default branch " + name + " is not protected (no branch protection, no ruleset): "
+                    + "anyone with write access can push workflow changes directly", "unprotected"));
         }
     }
 

@@ -65,6 +65,7 @@ class OnlineChecksTest {
         answers.put("/api/v3/repos/acme/app/environments?per_page=100", "{\"total_count\":2,\"environments\":["
                 + "{\"name\":\"prod\",\"protection_rules\":[{\"type\":\"branch_policy\"}],\"deployment_branch_policy\":{\"protected_branches\":true,\"custom_branch_policies\":false}},"
                 + "{\"name\":\"pypi\",\"protection_rules\":[],\"deployment_branch_policy\":null}]}");
+        answers.put("/api/v3/repos/acme/app/rules/branches/main?per_page=100", "[]"); // no ruleset applies
         // no branch protection: GitHub answers 404 "Branch not protected"
     }
 
@@ -77,6 +78,17 @@ class OnlineChecksTest {
         assertThat(fs).filteredOn(f -> f.checkId().equals("KH413") && f.severity() == Severity.MEDIUM).singleElement()
                 .satisfies(f -> assertThat(f.message()).contains("'pypi'", "neither required reviewers nor a deployment branch policy"));
         assertThat(fs).filteredOn(f -> f.checkId().equals("KH306")).singleElement().satisfies(f -> assertThat(f.message()).contains("'main' is not protected"));
+        answers.put("/api/v3/repos/acme/app/rules/branches/main?per_page=100", "[{\"type\":\"deletion\"},{\"type\":\"non_fast_forward\"}]");
+        assertThat(run(Optional.of(token))).filteredOn(f -> f.checkId().equals("KH306")).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("protected but requires no pull request review"));
+        answers.put("/api/v3/repos/acme/app/rules/branches/main?per_page=100", "[{\"type\":\"pull_request\",\"parameters\":"
+                + "{\"require_code_owner_review\":false,\"required_approving_review_count\":1}}]");
+        assertThat(run(Optional.of(token))).filteredOn(f -> f.checkId().equals("KH306")).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("but not from code owners"));
+        // a ruleset that requires code-owner review is enough, with no classic protection at all
+        answers.put("/api/v3/repos/acme/app/rules/branches/main?per_page=100", "[{\"type\":\"pull_request\",\"parameters\":"
+                + "{\"require_code_owner_review\":true,\"required_approving_review_count\":1}}]");
+        assertThat(run(Optional.of(token))).extracting(Finding::checkId).doesNotContain("KH306");
         assertThat(auth).isNotEmpty().allMatch(a -> a.equals("Bearer " + token));
         assertThat(fs).allSatisfy(f -> assertThat(f.message()).doesNotContain(token));
     }
@@ -88,6 +100,7 @@ class OnlineChecksTest {
         answers.put("/api/v3/repos/acme/app/actions/permissions/workflow", "{\"default_workflow_permissions\":\"read\",\"can_approve_pull_request_reviews\":false}");
         answers.put("/api/v3/repos/acme/app/environments?per_page=100", "{\"total_count\":1,\"environments\":[{\"name\":\"prod\","
                 + "\"protection_rules\":[{\"type\":\"required_reviewers\",\"reviewers\":[]}],\"deployment_branch_policy\":null}]}");
+        answers.put("/api/v3/repos/acme/app/rules/branches/main?per_page=100", "[]");
         answers.put("/api/v3/repos/acme/app/branches/main/protection", "{\"required_pull_request_reviews\":{\"require_code_owner_reviews\":true,"
                 + "\"required_approving_review_count\":1}}");
         assertThat(run(Optional.of(token))).isEmpty();
