@@ -591,6 +591,11 @@ public final class Keyhaven implements AutoCloseable {
             table.remove(found.get());
             saveMountTable(table);
             router.remove(path).ifPresent(m -> m.engine().close());
+            if (path.startsWith("auth/")) {
+                // as Vault: disabling an auth method logs out everyone who logged in through it
+                int revoked = authService.revokeIssuedUnder(path);
+                if (revoked > 0) log.info("revoked {} token(s) issued through {}", revoked, path);
+            }
             deleteTree(new PrefixedStorage(barrier, found.get().storagePrefix()), "");
             log.info("unmounted {}", path);
         }

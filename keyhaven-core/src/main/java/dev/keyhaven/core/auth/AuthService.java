@@ -49,6 +49,12 @@ public interface AuthService {
     default void addListener(AuthListener listener) {}
 
     /**
+     * Revokes every token issued through the auth method mounted at {@code mountPath} (e.g. {@code auth/jwt/}), which
+     * is being disabled; returns how many. Implementations without such tokens return 0.
+     */
+    default int revokeIssuedUnder(String mountPath) { return 0; }
+
+    /**
      * Tells the service how to find the auth method mounted at a path (e.g. {@code auth/jwt/}) that renews its own
      * login tokens ({@link dev.keyhaven.core.auth.login.LoginRenewal}). Implementations without renewal may ignore it.
      */

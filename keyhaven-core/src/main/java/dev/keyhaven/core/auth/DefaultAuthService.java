@@ -129,6 +129,13 @@ public final class DefaultAuthService implements AuthService {
         return loginRenewals.apply(mount).map(r -> r.renewal(token));
     }
 
+    @Override
+    public int revokeIssuedUnder(String mountPath) {
+        String prefix = mountPath.endsWith("/") ? mountPath : mountPath + "/";
+        if (!prefix.startsWith("auth/") || prefix.equals("auth/token/")) return 0;
+        return tokenStore().revokeByPathPrefix(prefix);
+    }
+
     public TokenStore tokenStore() {
         return state().tokens();
     }

@@ -117,4 +117,36 @@ class LoginRenewalTest {
         String token = (String) made.auth().get("client_token");
         assertThat(lease(renewSelf(token, null))).isEqualTo(1800);
     }
+
+    @Test
+    void disablingAnAuthMethodRevokesTheTokensIssuedThroughIt() {
+        s.enable("approle-gone", "approle");
+        s.enable("approle-kept", "approle");
+        assertThat(s.rootPost("/v1/sys/policies/acl/child-maker", Map.of("policy", "path \"auth/token/create\" { capabilities = [\"update\"] }")).status())
+                .isEqualTo(204);
+        for (String m : List.of("approle-gone", "approle-kept")) {
+            assertThat(s.rootPost("/v1/auth/" + m + "/role/svc", Map.of("token_policies", "default,child-maker", "token_ttl", "20m")).status())
+                    .isBetween(200, 204);
+        }
+        String gone = approleLoginAt("approle-gone");
+        String kept = approleLoginAt("approle-kept");
+        AuthServer.Res child = s.send("POST", "/v1/auth/token/create", gone, "{\"policies\":[\"default\"]}", "Content-Type", "application/json");
+        assertThat(child.status()).isEqualTo(200);
+        String childToken = (String) child.auth().get("client_token");
+
+        assertThat(s.send("DELETE", "/v1/sys/auth/approle-gone", s.root, null).status()).isEqualTo(204);
+        assertThat(s.send("GET", "/v1/auth/token/lookup-self", gone, null).status()).isEqualTo(403);
+        assertThat(s.send("GET", "/v1/auth/token/lookup-self", childToken, null).status()).isEqualTo(403);
+        assertThat(s.send("GET", "/v1/auth/token/lookup-self", kept, null).status()).isEqualTo(200);
+        assertThat(s.send("GET", "/v1/auth/token/lookup-self", s.root, null).status()).isEqualTo(200);
+    }
+
+    static String approleLoginAt(String mount) {
+        String roleId = (String) s.send("GET", "/v1/auth/" + mount + "/role/svc/role-id", s.root, null).data().get("role_id");
+        String secretId = (String) s.rootPost("/v1/auth/" + mount + "/role/svc/secret-id", Map.of()).data().get("secret_id");
+        AuthServer.Res r = s.send("POST", "/v1/auth/" + mount + "/login", null, "{\"role_id\":\"" + roleId + "\",\"secret_id\":\"" + secretId + "\"}",
+                "Content-Type", "application/json");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return (String) r.auth().get("client_token");
+    }
 }

@@ -169,6 +169,20 @@ public final class TokenStore {
         return storage.get(ID + h).map(b -> TokenEntry.fromStored(Json.parseObject(b)));
     }
 
+    /**
+     * Revokes every token created under {@code pathPrefix} (e.g. {@code auth/jwt/} when that auth method is disabled,
+     * as Vault's revoke-prefix), with their children; returns how many tokens were removed.
+     */
+    public int revokeByPathPrefix(String pathPrefix) {
+        int n = 0;
+        for (String h : storage.list(ID)) {
+            if (h.endsWith("/")) continue;
+            Optional<TokenEntry> e = raw(h);
+            if (e.isPresent() && e.get().path().startsWith(pathPrefix)) n += revokeTree(h);
+        }
+        return n;
+    }
+
     /** Accessors of all stored tokens (sudo-only listing). */
     public List<String> accessors() {
         List<String> out = new ArrayList<>();
