@@ -140,7 +140,7 @@ public final class DoctorCommand implements Callable<Integer> {
             throw new UsageError(e.getMessage());
         }
         if (repo != null && !online) throw new UsageError("--repo only makes sense with --online");
-        if (repo != null && !OnlineChecks.isSlug(repo)) throw new UsageError("--repo must be OWNER/REPO, got '" + printable(repo) + "'");
+        if (repo != null && !OnlineChecks.isSlug(repo)) throw new UsageError("--repo must be OWNER/REPO, got '" + OnlineChecks.printable(repo) + "'");
         long t0 = System.nanoTime();
         RepoContext ctx = RepoLoader.load(dir, opts.today());
         List<Finding> settings = List.of();
@@ -190,10 +190,5 @@ public final class DoctorCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return java.util.Optional.empty();
         }
-    }
-
-    private static String printable(String s) {
-        String t = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        return t.replaceAll("\\p{Cntrl}", "?");
     }
 }

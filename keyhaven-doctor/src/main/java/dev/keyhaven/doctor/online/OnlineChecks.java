@@ -197,7 +197,8 @@ public final class OnlineChecks {
                 Finding.fingerprintOf(id, "github:" + owner + "/" + repo, "unverified:" + what));
     }
 
-    private static String printable(String s) {
+    /** {@code s} safe to print: control characters as {@code ?}, at most 100 characters. */
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (char c : s.toCharArray()) b.append(c < 0x20 || c == 0x7f ? '?' : c);
         return b.length() > 100 ? b.substring(0, 100) + "…" : b.toString();
