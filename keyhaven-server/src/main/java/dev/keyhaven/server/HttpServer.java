@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
@@ -98,7 +99,7 @@ public final class HttpServer implements AutoCloseable {
                             p.addLast("readTimeout", new RequestTimeout(lc.readTimeout()));
                             p.addLast("codec", new HttpServerCodec(8192, 16384, 8192));
                             p.addLast("aggregate", new LimitedAggregator(lc.maxRequestSize()));
-                            p.addLast("api", new ApiHandler());
+                            p.addLast("api", new ApiHandler(lc.forwardedFor()));
                         }
                     });
             try {
@@ -235,11 +236,15 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+
     private final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ForwardedFor forwardedFor;
         private boolean busy;
 
-        ApiHandler() {
+        ApiHandler(ForwardedFor forwardedFor) {
             super(false);
+            this.forwardedFor = forwardedFor;
         }
 
         @Override
@@ -255,10 +260,18 @@ public final class HttpServer implements AutoCloseable {
                 return;
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req) && !stopping;
-            String remote = ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress().getHostAddress() : "";
+            String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress().getHostAddress() : "";
+            ForwardedFor.Outcome from = forwardedFor.resolve(peer, forwardedFor.enabled() ? req.headers().getAll(X_FORWARDED_FOR) : List.of());
             busy = true;
             ctx.channel().config().setAutoRead(false);
             inFlight.incrementAndGet();
+            if (from instanceof ForwardedFor.Refused refused) {
+                boolean head = req.method().equals(HttpMethod.HEAD);
+                req.release();
+                finish(ctx, HttpEdge.error(400, List.of(refused.message()), head), keepAlive);
+                return;
+            }
+            String remote = ((ForwardedFor.Client) from).address();
             try {
                 workers.execute(() -> {
                     try {

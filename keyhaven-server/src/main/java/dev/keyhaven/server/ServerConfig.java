@@ -65,7 +65,7 @@ public record ServerConfig(
 
     /** {@code listener "tcp" { ... }}. */
     public record ListenerConfig(String address, boolean tlsDisable, Optional<Path> tlsCertFile, Optional<Path> tlsKeyFile, String tlsMinVersion,
-                                 long maxRequestSize, Duration readTimeout, Duration idleTimeout) {
+                                 long maxRequestSize, Duration readTimeout, Duration idleTimeout, ForwardedFor forwardedFor) {
         public String host() {
             int i = address.lastIndexOf(':');
             String h = address.substring(0, i);
@@ -159,7 +159,7 @@ public record ServerConfig(
             Map<String, Integer> seenAddr = new HashMap<>();
             for (Hcl.Block lb : lbs) {
                 ListenerConfig lc = listener(lb, defaultMax);
-                Integer prev = seenAddr.put(lc.address(), lb.line());
+                Integer prev = lc.port() == 0 ? null : seenAddr.put(lc.address(), lb.line()); // port 0: a free port each
                 if (prev != null) throw err(lb.line(), "listener address \"" + lc.address() + "\" is already used by the listener at line " + prev);
                 listeners.add(lc);
             }
@@ -288,7 +288,8 @@ public record ServerConfig(
             if (!type.equals("tcp")) throw err(lb.line(), "listener type \"" + type + "\" is not supported (supported: \"tcp\")");
             String where = " in listener \"tcp\"";
             Set<String> keys = Set.of("address", "tls_disable", "tls_cert_file", "tls_key_file", "tls_min_version", "max_request_size",
-                    "http_read_timeout", "http_idle_timeout", "cluster_address");
+                    "http_read_timeout", "http_idle_timeout", "cluster_address", "x_forwarded_for_authorized_addrs", "x_forwarded_for_hop_skips",
+                    "x_forwarded_for_reject_not_authorized", "x_forwarded_for_reject_not_present");
             checkAttrs(lb.body(), keys, where);
             checkNoBlocks(lb, "listener \"tcp\"");
             HclBody b = lb.body();
@@ -314,7 +315,47 @@ public record ServerConfig(
             Duration read = b.attribute("http_read_timeout").map(a -> duration(a, "http_read_timeout")).orElse(Duration.ofSeconds(30));
             Duration idle = b.attribute("http_idle_timeout").map(a -> duration(a, "http_idle_timeout")).orElse(Duration.ofMinutes(5));
             b.attribute("cluster_address").ifPresent(a -> str(a, "cluster_address"));
-            return new ListenerConfig(address, tlsDisable, cert, key, minVersion, max, read, idle);
+            return new ListenerConfig(address, tlsDisable, cert, key, minVersion, max, read, idle, forwardedFor(lb, where));
+        }
+
+        /** Vault's {@code x_forwarded_for_*} listener options; off unless the authorized addresses are set. */
+        ForwardedFor forwardedFor(Hcl.Block lb, String where) {
+            HclBody b = lb.body();
+            List<String> addrs = b.attribute("x_forwarded_for_authorized_addrs").map(a -> {
+                List<String> raw = new ArrayList<>();
+                if (a.value() instanceof String s) raw.addAll(List.of(s.split(",", -1)));
+                else if (a.value() instanceof List<?> l) {
+                    for (Object o : l) {
+                        if (!(o instanceof String s)) throw err(a.line(), "invalid value for \"x_forwarded_for_authorized_addrs\"" + where + ": expected CIDR blocks as strings");
+                        raw.add(s);
+                    }
+                } else {
+                    throw err(a.line(), "invalid value for \"x_forwarded_for_authorized_addrs\"" + where + ": expected CIDR blocks, e.g. \"10.0.0.0/8,192.168.1.10/32\"");
+                }
+                try {
+                    List<String> blocks = dev.keyhaven.core.auth.login.Cidrs.validate("x_forwarded_for_authorized_addrs", raw);
+                    if (blocks.isEmpty()) throw err(a.line(), "invalid value for \"x_forwarded_for_authorized_addrs\"" + where + ": no CIDR block given");
+                    return blocks;
+                } catch (dev.keyhaven.core.logical.KeyhavenException e) {
+                    throw err(a.line(), e.getMessage() + where);
+                }
+            }).orElse(List.of());
+            int hops = b.attribute("x_forwarded_for_hop_skips").map(a -> {
+                Object v = a.value();
+                if (v instanceof String s && s.strip().matches("\\d{1,2}")) v = Long.parseLong(s.strip()); // Vault's docs write it "0"
+                return (int) count(new Hcl.Attribute(a.name(), v, a.line(), a.column()), "x_forwarded_for_hop_skips", 0, 64);
+            }).orElse(0);
+            boolean rejectNotAuthorized = b.attribute("x_forwarded_for_reject_not_authorized").map(a -> bool(a, "x_forwarded_for_reject_not_authorized")).orElse(true);
+            boolean rejectNotPresent = b.attribute("x_forwarded_for_reject_not_present").map(a -> bool(a, "x_forwarded_for_reject_not_present")).orElse(true);
+            if (addrs.isEmpty()) {
+                for (String k : List.of("x_forwarded_for_hop_skips", "x_forwarded_for_reject_not_authorized", "x_forwarded_for_reject_not_present")) {
+                    b.attribute(k).ifPresent(a -> {
+                        throw err(a.line(), "\"" + k + "\"" + where + " has no effect without \"x_forwarded_for_authorized_addrs\"");
+                    });
+                }
+                return ForwardedFor.OFF;
+            }
+            return new ForwardedFor(addrs, hops, rejectNotAuthorized, rejectNotPresent);
         }
 
         String singleLabel(Hcl.Block b, String what) {

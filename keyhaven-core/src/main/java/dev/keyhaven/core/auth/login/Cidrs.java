@@ -50,6 +50,27 @@ public final class Cidrs {
         return false;
     }
 
+    /**
+     * Whether {@code address} is one IP address (IPv4, IPv6, optionally in brackets or with an IPv4 {@code :port}),
+     * never looked up as a host name.
+     */
+    public static boolean isAddress(String address) {
+        return literal(clean(address)).isPresent();
+    }
+
+    /**
+     * The canonical text of an address {@link #isAddress} accepts, as a socket's peer address reads
+     * ({@code 10.0.0.1}, {@code 2001:db8:0:0:0:0:0:1}; an IPv4-mapped IPv6 address as IPv4).
+     */
+    public static String normalize(String address) {
+        byte[] ip = literal(clean(address)).orElseThrow(() -> new IllegalArgumentException("not an IP address"));
+        try {
+            return InetAddress.getByAddress(ip).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address");
+        }
+    }
+
     /** Whether every block of {@code inner} lies inside some block of {@code outer} (empty outer = no restriction). */
     public static boolean subset(List<String> inner, List<String> outer) {
         if (outer.isEmpty()) return true;
