@@ -108,6 +108,48 @@ final class Https {
         }
     }
 
+    /**
+     * POSTs a form (an OAuth 2.0 token request) with HTTP Basic client authentication and returns the body of a 200.
+     * Any other status fails with the provider's OAuth error code and description (RFC 6749 §5.2), never the body.
+     */
+    static byte[] postForm(HttpClient client, URI uri, String form, String basicAuth) throws FetchException {
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", basicAuth)
+                .POST(HttpRequest.BodyPublishers.ofString(form, java.nio.charset.StandardCharsets.UTF_8)).build();
+        try {
+            HttpResponse<InputStream> resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = resp.body()) {
+                byte[] body = in.readNBytes(MAX_BODY + 1);
+                if (body.length > MAX_BODY) throw new FetchException("response from " + hostOf(uri) + " is larger than " + MAX_BODY + " bytes");
+                if (resp.statusCode() == 200) return body;
+                String why = "unexpected HTTP status " + resp.statusCode() + " from " + hostOf(uri);
+                try {
+                    java.util.Map<String, Object> err = dev.keyhaven.core.util.Json.parseObject(body);
+                    if (err.get("error") instanceof String code) {
+                        why = "oauth2: \"" + safe(code) + "\"" + (err.get("error_description") instanceof String d ? " \"" + safe(d) + "\"" : "");
+                    }
+                } catch (RuntimeException notJson) {
+                    // keep the status
+                }
+                throw new FetchException(why);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FetchException("interrupted while posting to " + hostOf(uri));
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new FetchException("timed out posting to " + hostOf(uri));
+        } catch (javax.net.ssl.SSLException e) {
+            throw new FetchException("TLS error talking to " + hostOf(uri) + " (check the CA PEM)");
+        } catch (IOException e) {
+            throw new FetchException("could not post to " + hostOf(uri) + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static String safe(String s) {
+        String t = s.length() > 200 ? s.substring(0, 200) + "…" : s;
+        return t.replaceAll("[^\\x20-\\x7e…]", "?").replace("\"", "'");
+    }
+
     static String hostOf(URI u) {
         return u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
     }

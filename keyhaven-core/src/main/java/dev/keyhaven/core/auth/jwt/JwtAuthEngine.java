@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Vault's JWT/OIDC auth method ({@code sys/auth} types {@code jwt} and {@code oidc}): {@code config},
  * {@code role/<name>} (read, write, delete), {@code role} (LIST) and {@code login}, with the plugin's field names,
- * defaults, order of checks and error strings. The browser OIDC flow ({@code oidc/auth_url}, {@code oidc/callback})
- * is not offered; an {@code oidc} role gets Vault's login error.
+ * defaults, order of checks and error strings, and the browser OIDC flow ({@code oidc/auth_url}, {@code oidc/callback};
+ * authorization code with PKCE, see {@link OidcFlow}) for {@code oidc} roles.
  *
  * <p>Storage (the mount's barrier view): {@code config}, {@code role/<name>}, {@code jti/<hmac>} (replay records),
  * {@code hmac_key}.
@@ -55,6 +55,7 @@ public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login
     private final LoginEvents events;
     private final MountSecrets secrets;
     private final JtiStore jtis;
+    private final OidcFlow oidc;
     private volatile Loaded loaded;
 
     /** The config as stored plus the key sets built from it (rebuilt when the stored bytes change, e.g. on another node). */
@@ -70,6 +71,7 @@ public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login
         this.events = events;
         this.secrets = new MountSecrets(storage);
         this.jtis = new JtiStore(storage, clock, secrets);
+        this.oidc = new OidcFlow(clock);
     }
 
     @Override
@@ -105,9 +107,13 @@ public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login
             case "role":
                 if (op != Operation.LIST) throw KeyhavenException.unsupported(op, path);
                 return listRoles();
-            case "oidc/auth_url", "oidc/callback":
-                throw KeyhavenException.badRequest("the browser OIDC flow (oidc/auth_url, oidc/callback) is not supported by this server; "
-                        + "use a role with role_type \"jwt\" and log in at " + mountPath + "login with role and jwt");
+            case "oidc/auth_url":
+                if (!write) throw KeyhavenException.unsupported(op, path);
+                return authUrl(request);
+            case "oidc/callback":
+                // GET from the vault CLI (and browsers); POST is what form_post would use
+                if (op != Operation.READ && !write) throw KeyhavenException.unsupported(op, path);
+                return callback(request);
             default:
                 break;
         }
@@ -143,9 +149,10 @@ public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login
         LOG.info("{} auth method at {} configured ({})", method, mountPath, next);
         Response r = Response.empty();
         new Fields(request.data(), JwtConfig.FIELDS).unknownFieldsWarning().ifPresent(r::warning);
-        if (!next.oidcClientId().isEmpty() || !next.oidcClientSecret().isEmpty()) {
-            r.warning("the browser OIDC flow is not supported by this server; oidc_client_id and oidc_client_secret are stored but unused");
+        if ((!next.oidcClientId().isEmpty() || !next.oidcClientSecret().isEmpty()) && !OidcFlow.configured(next)) {
+            r.warning("the browser OIDC flow needs oidc_discovery_url, oidc_client_id and oidc_client_secret together; until then oidc/auth_url refuses");
         }
+        if (OidcFlow.configured(next) && !unsupportedOidcMode(next).isEmpty()) r.warning(unsupportedOidcMode(next));
         return r;
     }
 
@@ -237,10 +244,17 @@ public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login
         Map<String, Object> data = request.data();
         String roleName = data.get("role") instanceof String s ? s.strip() : "";
         String jwt = data.get("jwt") instanceof String s ? s : "";
+        return attempt(request, roleName, jwt.isEmpty() ? "" : secrets.auditHmac(jwt), audited -> doLogin(request, roleName, jwt, audited));
+    }
+
+    /**
+     * Runs a login and reports it as a login event either way (role, outcome, failure class, audited claims, the
+     * credential's HMAC, the accessor); {@code body} may put the resolved role under {@code "\0role"}.
+     */
+    private Response attempt(Request request, String roleName, String credential, java.util.function.Function<Map<String, String>, Map<String, Object>> body) {
         Map<String, String> audited = new LinkedHashMap<>();
-        String credential = jwt.isEmpty() ? "" : secrets.auditHmac(jwt);
         try {
-            Map<String, Object> auth = doLogin(request, roleName, jwt, audited);
+            Map<String, Object> auth = body.apply(audited);
             String resolvedRole = audited.remove("\0role");
             emit(request, resolvedRole == null ? roleName : resolvedRole, true, null, "", audited, credential, String.valueOf(auth.get("accessor")));
             return Response.empty().auth(auth);
@@ -290,6 +304,15 @@ public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login
         if (role.boundAudiences().isEmpty() && !JwtValidator.audiences(claims.get("aud")).isEmpty()) {
             throw LoginFailure.badRequest(FailureClass.AUDIENCE, "audience claim found in JWT but no audiences bound to the role");
         }
+        return issueFor(roleName, role, claims);
+    }
+
+    /**
+     * The part of a login shared by {@code login} and the OIDC callback, once the token's signature and standard
+     * claims are good: user claim, claim mappings, groups claim, bound claims, Keyhaven's required/deny claims and jti
+     * replay protection; then the token.
+     */
+    private Map<String, Object> issueFor(String roleName, JwtRole role, Map<String, Object> claims) {
         // User claim → alias and display name.
         Object userRaw = role.userClaimJsonPointer() ? Claims.get(claims, role.userClaim()) : claims.get(role.userClaim());
         if (userRaw == null) throw LoginFailure.badRequest(FailureClass.CLAIMS, "claim \"" + JwtConfig.printable(role.userClaim()) + "\" not found in token");
@@ -348,6 +371,74 @@ public final class JwtAuthEngine implements Engine, dev.keyhaven.core.auth.login
         }
         metadata.put("role", roleName);
         return issuer.issue(role.token().loginSpec(mountPath, metadata, user, user));
+    }
+
+    // ------------------------------------------------------------------ OIDC browser flow
+
+    /** What this server's OIDC flow cannot do with a config (form_post, implicit id_token), or "". */
+    private static String unsupportedOidcMode(JwtConfig c) {
+        boolean formPost = c.oidcResponseMode().equals("form_post");
+        boolean implicit = c.oidcResponseTypes().contains("id_token");
+        if (!formPost && !implicit) return "";
+        return "oidc_response_mode \"form_post\" and oidc_response_types \"id_token\" are not supported by this server: "
+                + "only the authorization code flow (response mode \"query\", response type \"code\")";
+    }
+
+    /** Vault's {@code oidc/auth_url}: {@code role} (or the default role), {@code redirect_uri}, optional {@code client_nonce}. */
+    private Response authUrl(Request request) {
+        Map<String, Object> data = request.data();
+        Loaded l = load().orElseThrow(() -> KeyhavenException.badRequest("could not load configuration"));
+        if (!OidcFlow.configured(l.config())) throw KeyhavenException.badRequest("OIDC login is not configured for this mount");
+        String unsupported = unsupportedOidcMode(l.config());
+        if (!unsupported.isEmpty()) throw KeyhavenException.badRequest(unsupported);
+        String requested = data.get("role") instanceof String s ? s.strip() : "";
+        String roleName = requested.isEmpty() ? l.config().defaultRole() : requested;
+        if (roleName.isEmpty()) throw KeyhavenException.badRequest("missing role");
+        String redirectUri = data.get("redirect_uri") instanceof String s ? s.strip() : "";
+        if (redirectUri.isEmpty()) throw KeyhavenException.badRequest("missing redirect_uri");
+        String clientNonce = data.get("client_nonce") instanceof String s ? s : "";
+        JwtRole role = (validRoleName(roleName) ? role(roleName) : Optional.<JwtRole>empty())
+                .orElseThrow(() -> KeyhavenException.badRequest("role \"" + JwtConfig.printable(roleName) + "\" could not be found"));
+        if (role.isJwt()) throw KeyhavenException.badRequest("role with jwt role_type is not allowed");
+        if (!OidcFlow.validRedirect(redirectUri, role.allowedRedirectUris())) {
+            // Vault answers with an empty auth_url (the CLI then names the role and redirect_uri); the warning says why
+            LOG.warn("{} auth_url at {}: unauthorized redirect_uri {} for role {}", method, mountPath, JwtConfig.printable(redirectUri), JwtConfig.printable(roleName));
+            Response r = Response.of(Response.map("auth_url", ""));
+            r.warning("unauthorized redirect_uri: " + JwtConfig.printable(redirectUri));
+            return r;
+        }
+        try {
+            return Response.of(Response.map("auth_url", oidc.authUrl(l.config(), roleName, role, redirectUri, clientNonce)));
+        } catch (Https.FetchException e) {
+            throw KeyhavenException.badRequest("error checking oidc discovery URL: " + e.getMessage());
+        }
+    }
+
+    /** Vault's {@code oidc/callback}: {@code state}, {@code code}, {@code client_nonce} (query or form). */
+    private Response callback(Request request) {
+        Map<String, Object> data = request.data();
+        String state = data.get("state") instanceof String s ? s : "";
+        String code = data.get("code") instanceof String s ? s : "";
+        String clientNonce = data.get("client_nonce") instanceof String s ? s : "";
+        return attempt(request, "", code.isEmpty() ? "" : secrets.auditHmac(code), audited -> {
+            Loaded l = load().orElseThrow(() -> LoginFailure.badRequest(FailureClass.CONFIG, "could not load configuration"));
+            OidcFlow.Pending p = oidc.take(state)
+                    .orElseThrow(() -> LoginFailure.badRequest(FailureClass.MISSING_INPUT, OidcFlow.LOGIN_FAILED + " Expired or missing OAuth state."));
+            audited.put("\0role", p.role());
+            if (!p.clientNonce().isEmpty() && !java.security.MessageDigest.isEqual(p.clientNonce().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    clientNonce.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                throw LoginFailure.badRequest(FailureClass.CREDENTIALS, "invalid client_nonce");
+            }
+            JwtRole role = role(p.role()).orElseThrow(() -> LoginFailure.badRequest(FailureClass.ROLE, OidcFlow.LOGIN_FAILED + " Role could not be found"));
+            if (!role.token().boundCidrs().isEmpty() && !Cidrs.contains(role.token().boundCidrs(), request.remoteAddress())) {
+                throw LoginFailure.permissionDenied(FailureClass.CIDR);
+            }
+            if (code.isEmpty() || code.equals("noauth")) throw LoginFailure.badRequest(FailureClass.MISSING_INPUT, OidcFlow.LOGIN_FAILED + " No code or id_token received.");
+            Map<String, Object> claims = oidc.exchange(l.config(), l.keySets(), role, p, code);
+            auditClaims(claims, audited);
+            if (!role.boundSubject().isEmpty() && !role.boundSubject().equals(claims.get("sub"))) throw claimsError("sub claim does not match bound subject");
+            return issueFor(p.role(), role, claims);
+        });
     }
 
     private static LoginFailure claimsError(String message) {

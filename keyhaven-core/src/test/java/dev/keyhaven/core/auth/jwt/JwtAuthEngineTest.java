@@ -306,12 +306,13 @@ class JwtAuthEngineTest {
     }
 
     @Test
-    void loginIsTheOnlyUnauthenticatedWritePathAndOidcBrowserFlowIsRefusedClearly() {
+    void loginAndTheOidcFlowAreTheUnauthenticatedPaths() {
         try (JwtHarness h = new JwtHarness()) {
-            assertThat(h.engine.unauthenticatedPaths()).contains("login");
-            KeyhavenException e = h.error(Operation.READ, "oidc/auth_url", Map.of());
+            assertThat(h.engine.unauthenticatedPaths()).containsExactlyInAnyOrder("login", "oidc/auth_url", "oidc/callback");
+            assertThat(h.error(Operation.READ, "oidc/auth_url", Map.of()).code().httpStatus()).isEqualTo(405);
+            KeyhavenException e = h.error(Operation.UPDATE, "oidc/auth_url", Map.of("role", "r", "redirect_uri", "http://localhost:8250/oidc/callback"));
             assertThat(e.code().httpStatus()).isEqualTo(400);
-            assertThat(e.errors().get(0)).contains("not supported");
+            assertThat(e.errors()).containsExactly("could not load configuration");
             assertThat(h.error(Operation.READ, "login", Map.of()).code().httpStatus()).isEqualTo(405);
         }
     }

@@ -77,6 +77,109 @@ public final class TestIssuer {
         ec = new ECKeyGenerator(Curve.P_256).keyID("ec-" + UUID.randomUUID()).keyUse(KeyUse.SIGNATURE).generate();
         server.createContext(base + "/.well-known/openid-configuration", this::discovery);
         server.createContext(base + "/.well-known/jwks", this::jwks);
+        server.createContext(base + "/authorize", this::authorize);
+        server.createContext(base + "/token", this::token);
+    }
+
+    // ------------------------------------------------------------------ a minimal OIDC provider (authorization code + PKCE)
+
+    /** What the provider's login page would establish: the signed-in user's claims (sub, email, groups ...). */
+    private volatile Map<String, Object> signedIn = Map.of("sub", "user-1");
+    private volatile String clientId = "";
+    private volatile String clientSecret = "";
+    private volatile java.util.function.UnaryOperator<Map<String, Object>> idTokenTweak = c -> c;
+    private final Map<String, Map<String, String>> codes = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The last authorization request's query parameters (what the "browser" brought). */
+    public volatile Map<String, String> lastAuthorize = Map.of();
+    /** The last token request's form fields, without the client secret. */
+    public volatile Map<String, String> lastTokenRequest = Map.of();
+
+    /** Registers the one client this provider knows. */
+    public void oidcClient(String id, String secret) {
+        this.clientId = id;
+        this.clientSecret = secret;
+    }
+
+    /** The user the next authorization request signs in as (claims besides iss/aud/nonce/iat/exp). */
+    public void signIn(Map<String, Object> claims) {
+        this.signedIn = Map.copyOf(claims);
+    }
+
+    /** Changes the ID tokens the token endpoint issues (wrong nonce, audience, expiry ...). */
+    public void tweakIdToken(java.util.function.UnaryOperator<Map<String, Object>> tweak) {
+        this.idTokenTweak = tweak;
+    }
+
+    private void authorize(HttpExchange ex) throws IOException {
+        Map<String, String> q = form(ex.getRequestURI().getRawQuery());
+        lastAuthorize = q;
+        if (!q.getOrDefault("client_id", "").equals(clientId) || !"code".equals(q.get("response_type"))) {
+            respond(ex, 400, "{\"error\":\"invalid_request\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String code = "code-" + UUID.randomUUID();
+        Map<String, String> grant = new LinkedHashMap<>(q);
+        codes.put(code, grant);
+        String redirect = q.get("redirect_uri") + (q.get("redirect_uri").contains("?") ? "&" : "?") + "code=" + code + "&state="
+                + java.net.URLEncoder.encode(q.getOrDefault("state", ""), StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Location", redirect);
+        ex.sendResponseHeaders(302, -1);
+        ex.close();
+    }
+
+    private void token(HttpExchange ex) throws IOException {
+        Map<String, String> f = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, String> seen = new LinkedHashMap<>(f);
+        seen.remove("client_secret");
+        lastTokenRequest = seen;
+        String basic = ex.getRequestHeaders().getFirst("Authorization");
+        String expected = "Basic " + Base64.getEncoder().encodeToString((java.net.URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
+                + java.net.URLEncoder.encode(clientSecret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        if (!expected.equals(basic)) {
+            respond(ex, 401, "{\"error\":\"invalid_client\",\"error_description\":\"client authentication failed\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        Map<String, String> grant = codes.remove(f.getOrDefault("code", ""));
+        String verifier = f.getOrDefault("code_verifier", "");
+        String challenge = Base64URL.encode(sha256(verifier)).toString();
+        if (!"authorization_code".equals(f.get("grant_type")) || grant == null || !grant.get("redirect_uri").equals(f.get("redirect_uri"))
+                || !"S256".equals(grant.get("code_challenge_method")) || !challenge.equals(grant.get("code_challenge"))) {
+            respond(ex, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"code is invalid, used, or does not match\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        long now = Instant.now().getEpochSecond();
+        Map<String, Object> claims = new LinkedHashMap<>(signedIn);
+        claims.put("iss", issuer);
+        claims.put("aud", clientId);
+        claims.put("iat", now);
+        claims.put("exp", now + 300);
+        claims.put("auth_time", now);
+        if (grant.get("nonce") != null) claims.put("nonce", grant.get("nonce"));
+        Map<String, Object> resp = new LinkedHashMap<>();
+        resp.put("access_token", "at-" + UUID.randomUUID());
+        resp.put("token_type", "Bearer");
+        resp.put("expires_in", 300);
+        resp.put("id_token", mint(idTokenTweak.apply(claims)));
+        respond(ex, 200, Json.write(resp));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.US_ASCII));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> form(String raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) return m;
+        for (String kv : raw.split("&")) {
+            int i = kv.indexOf('=');
+            String k = java.net.URLDecoder.decode(i < 0 ? kv : kv.substring(0, i), StandardCharsets.UTF_8);
+            m.put(k, i < 0 ? "" : java.net.URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8));
+        }
+        return m;
     }
 
     public static TestIssuer start() {
@@ -130,6 +233,8 @@ public final class TestIssuer {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("issuer", discoveryIssuerOverride != null ? discoveryIssuerOverride : issuer);
         doc.put("jwks_uri", issuer + "/.well-known/jwks");
+        doc.put("authorization_endpoint", issuer + "/authorize");
+        doc.put("token_endpoint", issuer + "/token");
         doc.put("subject_types_supported", List.of("public", "pairwise"));
         doc.put("response_types_supported", List.of("id_token"));
         doc.put("claims_supported", List.of("sub", "aud", "exp", "iat", "iss", "jti", "nbf", "ref", "repository", "repository_id",
@@ -169,6 +274,8 @@ public final class TestIssuer {
     public String issuerUrl() { return issuer; }
     public String jwksUrl() { return issuer + "/.well-known/jwks"; }
     public String caPem() { return caPem; }
+    /** An HTTPS client that trusts this issuer's certificate and does not follow redirects (a browser, for tests). */
+    public java.net.http.HttpClient trustingClient() { return Https.client(caPem); }
     public int jwksHits() { return jwksHits.get(); }
     public String currentKid() { return rsa.getKeyID(); }
     public ECKey ecKey() { return ec; }
