@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * KV v2 read throughput over real HTTP with the file audit device off and on, in one run against one server (target:
- * on ≥ 0.8 × off). Both paths are JIT-warmed first (one unmeasured off and on phase), then {@code rounds} rounds
+ * on ≥ 0.8 × off). Both paths are JIT-warmed first (unmeasured off and on phases until the JIT compiler is quiet:
+ * {@link #warmUp}), then {@code rounds} rounds
  * measure off and on back to back, alternating which goes first so drift on a shared machine cancels; the figure is
  * the median of the per-round ratios (the overall ratio of the sums is printed too). Each audit-on phase writes a log
  * of its own, which is verified after the phase (outside the measured time) and then removed, as logrotate and a log
@@ -21,8 +22,8 @@ import java.util.Optional;
  * unlike throughput it hardly depends on what else the shared machine is doing. {@link AuditCompare} runs the same
  * phases against several server builds at once, to measure a change.
  *
- * <p>Options: {@code -Dconnections=32 -Djit=12 -Dwarmup=2 -Dseconds=6 -Drounds=4 -Dfsync=false} ({@code jit}: seconds of
- * each unmeasured JIT warm-up phase; C2 needs that long on 2 busy cores); diagnostics:
+ * <p>Options: {@code -Dconnections=32 -Djit=6 -Dwarmup=2 -Dseconds=6 -Drounds=4 -Dfsync=false} ({@code jit}: seconds of
+ * each unmeasured JIT warm-up phase; {@code -Djit.quiet=0.04 -Djit.maxPairs=12}: when warm-up ends); diagnostics:
  * {@code -Dlog.dir=DIR} (the log elsewhere, e.g. a tmpfs) and {@code -Dsink=discard} (format and chain, write nothing).
  *
  * <p>Run: {@code ./mvnw -q -B -DskipTests package && java -cp keyhaven-bench/target/keyhaven-bench.jar dev.keyhaven.bench.audit.AuditBenchmark}
@@ -31,7 +32,7 @@ public final class AuditBenchmark {
     public static void main(String[] args) throws Exception {
         int connections = Integer.getInteger("connections", 32);
         double warmup = Double.parseDouble(System.getProperty("warmup", "2"));
-        double jit = Double.parseDouble(System.getProperty("jit", "12"));
+        double jit = Double.parseDouble(System.getProperty("jit", "6"));
         double seconds = Double.parseDouble(System.getProperty("seconds", "6"));
         int rounds = Integer.getInteger("rounds", 4);
         boolean fsync = Boolean.getBoolean("fsync");
@@ -42,11 +43,10 @@ public final class AuditBenchmark {
             boolean keepLogs = Boolean.getBoolean("keep.logs");
             Logs logs = new Logs(logDir, "audit-" + ProcessHandle.current().pid(), discard, fsync, keepLogs);
 
-            System.out.printf("KV v2 read over HTTP, file audit device off vs on, JIT warm-up (%.0f s off, %.0f s on) + %d rounds (order alternating), %d connections, "
-                    + "%.0f s warm-up + %.0f s per phase, %d cores, fsync=%s, sink=%s%n",
+            System.out.printf("KV v2 read over HTTP, file audit device off vs on, JIT warm-up (%.0f s off + %.0f s on, until the JIT is quiet) + %d rounds "
+                    + "(order alternating), %d connections, %.0f s warm-up + %.0f s per phase, %d cores, fsync=%s, sink=%s%n",
                     jit, jit, rounds, connections, warmup, seconds, Runtime.getRuntime().availableProcessors(), fsync, discard ? "discard" : logDir);
-            phase(server, logs, false, "JIT warm-up, audit off", connections, 0, jit, source);
-            phase(server, logs, true, "JIT warm-up, audit on", connections, 0, jit, source);
+            warmUp(server, logs, "", connections, jit, source);
             Tally tally = new Tally();
             for (int round = 1; round <= rounds; round++) {
                 double ratio = round(server, logs, round % 2 == 0, "r" + round, connections, warmup, seconds, source, tally);
@@ -59,6 +59,37 @@ public final class AuditBenchmark {
                         tally.offCpu(), tally.onCpu(), tally.offCpu() / tally.onCpu());
             }
             System.out.println(logs.summary());
+        }
+    }
+
+    /** Below this share of one core used by the server's JIT compiler threads over a warm-up pair, the JIT counts as settled. */
+    static final double JIT_QUIET = Double.parseDouble(System.getProperty("jit.quiet", "0.04"));
+    /** At most this many warm-up pairs. */
+    static final int JIT_MAX_PAIRS = Integer.getInteger("jit.maxPairs", 12);
+
+    /**
+     * JIT warm-up: pairs of unmeasured audit-off and audit-on phases ({@code seconds} each) until, over two pairs in a
+     * row, the server's JIT compiler threads used less than {@link #JIT_QUIET} of a core (at most {@link #JIT_MAX_PAIRS}
+     * pairs; one pair where the compiler's CPU time cannot be read). On 2 busy cores C2 keeps compiling for a minute
+     * or more, mostly the audit-on path (it runs less during warm-up, and switching the device on and off deoptimizes
+     * code compiled for one state); rounds measured meanwhile charge that one-off cost to the audit (measured: C2 at
+     * 40-50 % of a core in the first rounds' audit-on phases, at 0-5 % from the fourth round on). Returns the pairs run.
+     */
+    static int warmUp(ServerProcess server, Logs logs, String label, int connections, double seconds, HttpLoad.RequestSource source) throws Exception {
+        int quietPairs = 0;
+        for (int pair = 1; ; pair++) {
+            long c0 = server.compilerCpuNanos();
+            long t0 = System.nanoTime();
+            phase(server, logs, false, label + "JIT warm-up " + pair + ", audit off", connections, 0, seconds, source);
+            phase(server, logs, true, label + "JIT warm-up " + pair + ", audit on", connections, 0, seconds, source);
+            long c1 = server.compilerCpuNanos();
+            if (c0 < 0 || c1 < 0) return pair;
+            double share = (double) (c1 - c0) / (System.nanoTime() - t0);
+            quietPairs = share < JIT_QUIET ? quietPairs + 1 : 0;
+            boolean settled = quietPairs >= 2; // one quiet pair is sometimes followed by a second wave of compiling
+            System.out.printf("   %sJIT compiler threads used %.0f %% of a core over warm-up pair %d%s%n", label, share * 100, pair,
+                    settled ? ": settled" : pair >= JIT_MAX_PAIRS ? ": NOT settled (jit.maxPairs reached; figures below include compiling)" : "");
+            if (settled || pair >= JIT_MAX_PAIRS) return pair;
         }
     }
 
@@ -157,10 +188,15 @@ public final class AuditBenchmark {
         try {
             // the CPU figure covers the load generator's warm-up second too, so it is taken over all requests sent
             long cpu0 = server.cpuNanos();
+            long jit0 = server.compilerCpuNanos();
+            long t0 = System.nanoTime();
             HttpLoad.Result r = HttpLoad.run(name, "127.0.0.1", server.port(), connections, warmup, seconds, source, s -> s == 200);
             long cpu1 = server.cpuNanos();
+            long jit1 = server.compilerCpuNanos();
+            double jitShare = jit0 < 0 || jit1 < 0 ? -1 : (double) (jit1 - jit0) / (System.nanoTime() - t0);
             double perRequest = cpu0 < 0 || cpu1 < 0 || r.sent() == 0 ? -1 : (cpu1 - cpu0) / 1000.0 / r.sent();
-            System.out.println(r + (perRequest < 0 ? "" : String.format("  server CPU %.1f µs/req", perRequest)));
+            System.out.println(r + (perRequest < 0 ? "" : String.format("  server CPU %.1f µs/req", perRequest))
+                    + (jitShare < 0 ? "" : String.format(", JIT %.0f %%", jitShare * 100)));
             return new Phase(r, perRequest);
         } finally {
             if (on) {

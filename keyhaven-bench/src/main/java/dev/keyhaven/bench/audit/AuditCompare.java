@@ -58,11 +58,7 @@ public final class AuditCompare {
             }
             System.out.printf("KV v2 read, file audit device off vs on, %d builds interleaved: JIT warm-up %.0f s per path, %d rounds of %.0f s phases, "
                     + "%d connections, %d cores%n", builds.size(), jit, rounds, seconds, connections, Runtime.getRuntime().availableProcessors());
-            for (Build b : builds) {
-                for (boolean on : new boolean[] {false, true}) {
-                    AuditBenchmark.phase(b.server(), b.logs(), on, b.name() + " JIT warm-up " + (on ? "on" : "off"), connections, 0, jit, b.reads());
-                }
-            }
+            for (Build b : builds) AuditBenchmark.warmUp(b.server(), b.logs(), b.name() + " ", connections, jit, b.reads());
             for (int round = 1; round <= rounds; round++) {
                 // Mirrored order (two builds: 1off 1on 2on 2off, then 2off 2on 1on 1off): every build's off and on
                 // phases follow the same kinds of phase (a phase right after an audit-on phase pays for that log's

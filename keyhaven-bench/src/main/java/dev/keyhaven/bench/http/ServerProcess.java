@@ -103,6 +103,36 @@ public final class ServerProcess implements AutoCloseable {
         return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
+    /**
+     * CPU time the server's JIT compiler threads ({@code C1/C2 CompilerThread}) have used so far, read from
+     * {@code /proc/PID/task/}; -1 where that cannot be read (not Linux). Shows when the JIT has settled: a
+     * measurement taken while C2 still compiles charges that one-off cost to whatever path runs meanwhile.
+     */
+    public long compilerCpuNanos() {
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        if (!Files.isDirectory(tasks)) return -1;
+        long ticks = 0;
+        try (var threads = Files.newDirectoryStream(tasks)) {
+            for (Path t : threads) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                if (open < 0 || close < open) continue;
+                String comm = stat.substring(open + 1, close);
+                if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) continue;
+                String[] f = stat.substring(close + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, in USER_HZ (100) ticks
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return ticks * 10_000_000L;
+    }
+
     /** A JSON request through the JDK client (for setup steps, not for measuring). */
     public HttpResponse<String> call(String method, String path, String json) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(address() + "/v1/" + path)).header("X-Vault-Token", token);
