@@ -157,4 +157,54 @@ class LoginCanaryTest {
             if (!e.credentialHmac().isEmpty()) assertThat(e.credentialHmac()).matches("hmac-sha256:[0-9a-f]{64}");
         });
     }
+
+    @Test
+    void theOidcBrowserFlowLeaksNeitherTheClientSecretNorCodesNorTokens() throws Exception {
+        LoginEvents sinks = events::add;
+        sinks = sinks.and(new Slf4jLoginEvents());
+        Storage oidcStore = new MemoryStorage();
+        Engine oidc = new JwtAuthFactory("oidc", TokenIssuer.of(auth), sinks).create(new EngineContext("auth/oidc/", "a3", "oidc", Map.of(), oidcStore, clock));
+        TestIssuer idp = TestIssuer.start();
+        String secret = "kh-canary-client-secret-" + UUID.randomUUID();
+        idp.oidcClient("kh-client", secret);
+        idp.signIn(Map.of("sub", "u-1", "email", "ada@example.invalid"));
+        call(oidc, "auth/oidc/", Operation.UPDATE, "config", Map.of("oidc_discovery_url", idp.issuerUrl(), "oidc_discovery_ca_pem", idp.caPem(),
+                "oidc_client_id", "kh-client", "oidc_client_secret", secret));
+        call(oidc, "auth/oidc/", Operation.UPDATE, "role/dev", Map.of("user_claim", "email", "allowed_redirect_uris", "http://localhost:8250/oidc/callback",
+                "verbose_oidc_logging", true));
+        call(oidc, "auth/oidc/", Operation.READ, "config", Map.of());
+        List<String> canaries = new ArrayList<>(List.of(secret));
+        for (int i = 0; i < 3; i++) {
+            if (i == 1) idp.tweakIdToken(c -> {
+                Map<String, Object> m = new java.util.LinkedHashMap<>(c);
+                m.put("nonce", "n_other");
+                return m;
+            });
+            if (i == 2) {
+                idp.tweakIdToken(c -> c);
+                idp.oidcClient("kh-client", "kh-canary-rotated-" + UUID.randomUUID()); // the provider no longer accepts our secret
+            }
+            String url = (String) call(oidc, "auth/oidc/", Operation.UPDATE, "oidc/auth_url",
+                    Map.of("role", "dev", "redirect_uri", "http://localhost:8250/oidc/callback", "client_nonce", "cn")).data().get("auth_url");
+            var back = idp.trustingClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).headers().firstValue("Location").orElseThrow();
+            String query = java.net.URI.create(back).getRawQuery();
+            String code = java.net.URLDecoder.decode(query.replaceAll(".*code=([^&]*).*", "$1"), java.nio.charset.StandardCharsets.UTF_8);
+            String state = java.net.URLDecoder.decode(query.replaceAll(".*state=([^&]*).*", "$1"), java.nio.charset.StandardCharsets.UTF_8);
+            canaries.add(code);
+            Response r = call(oidc, "auth/oidc/", Operation.READ, "oidc/callback", Map.of("state", state, "code", code, "client_nonce", "cn"));
+            if (i == 0) canaries.add((String) r.auth().get("client_token"));
+            else assertThat(r).isNull();
+        }
+        StringBuilder all = new StringBuilder();
+        for (ILoggingEvent e : logs.list) all.append(e.getFormattedMessage()).append('\n');
+        for (LoginAttempt a : events) all.append(a).append('\n');
+        seen.forEach(x -> all.append(x).append('\n'));
+        assertThat(events).hasSize(3);
+        assertThat(events.get(0).success()).isTrue();
+        for (String c : canaries) assertThat(all.toString()).as("a secret, code or token leaked into logs, errors or events").doesNotContain(c);
+        // the client secret is kept (behind the barrier in a server); codes and tokens are not
+        String stored = AuthTestStorage.everything(oidcStore) + AuthTestStorage.everything(authStorage);
+        for (String c : canaries.subList(1, canaries.size())) assertThat(stored).doesNotContain(c);
+    }
 }
