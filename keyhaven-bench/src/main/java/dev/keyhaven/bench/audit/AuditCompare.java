@@ -20,9 +20,9 @@ import java.util.List;
  * -Djit=8 -Dconnections=32}; {@code -Dserver.jvmArgs.N="..."} adds JVM options to the N-th build (1-based), so one
  * jar can also be compared with itself under different {@code -Dkeyhaven.audit...} settings.
  *
- * <p>Caution: the first build started is measured worse. An A/A run (one jar twice, 8 rounds) gave on/off 0.71 vs 0.80
- * and an audit cost of 35.2 vs 20.6 µs per read for builds 1 and 2, with the phases already in mirrored order; the
- * cause is not found. So run every comparison twice, with the builds' order swapped, and take the mean difference.
+ * <p>The noise floor: an A/A run (one jar twice, 8 rounds, each build warmed until its JIT is quiet) gave on/off 0.83
+ * vs 0.81 and an audit cost of 11.8 vs 15.4 µs per read, so smaller differences mean nothing. Before warm-up waited
+ * for the JIT, A/A runs differed by up to 0.09 and 15 µs, whichever build the JIT happened to leave compiling longer.
  */
 public final class AuditCompare {
     private record Build(String name, ServerProcess server, HttpLoad.RequestSource reads, AuditBenchmark.Logs logs, AuditBenchmark.Tally tally) {}

@@ -87,25 +87,9 @@ final class Https {
 
     /** GET → body bytes; 200 only, at most {@link #MAX_BODY} bytes. */
     static byte[] get(HttpClient client, URI uri) throws FetchException {
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
-        try {
-            HttpResponse<InputStream> resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = resp.body()) {
-                if (resp.statusCode() != 200) throw new FetchException("unexpected HTTP status " + resp.statusCode() + " from " + hostOf(uri));
-                byte[] body = in.readNBytes(MAX_BODY + 1);
-                if (body.length > MAX_BODY) throw new FetchException("response from " + hostOf(uri) + " is larger than " + MAX_BODY + " bytes");
-                return body;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FetchException("interrupted while fetching from " + hostOf(uri));
-        } catch (java.net.http.HttpTimeoutException e) {
-            throw new FetchException("timed out fetching from " + hostOf(uri));
-        } catch (javax.net.ssl.SSLException e) {
-            throw new FetchException("TLS error talking to " + hostOf(uri) + " (check the CA PEM)");
-        } catch (IOException e) {
-            throw new FetchException("could not fetch from " + hostOf(uri) + ": " + e.getClass().getSimpleName());
-        }
+        Answer a = send(client, HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build(), "fetching from");
+        if (a.status() != 200) throw new FetchException("unexpected HTTP status " + a.status() + " from " + hostOf(uri));
+        return a.body();
     }
 
     /**
@@ -113,35 +97,45 @@ final class Https {
      * Any other status fails with the provider's OAuth error code and description (RFC 6749 §5.2), never the body.
      */
     static byte[] postForm(HttpClient client, URI uri, String form, String basicAuth) throws FetchException {
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json")
+        Answer a = send(client, HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json")
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", basicAuth)
-                .POST(HttpRequest.BodyPublishers.ofString(form, java.nio.charset.StandardCharsets.UTF_8)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(form, java.nio.charset.StandardCharsets.UTF_8)).build(), "posting to");
+        if (a.status() == 200) return a.body();
+        String why = "unexpected HTTP status " + a.status() + " from " + hostOf(uri);
+        try {
+            java.util.Map<String, Object> err = dev.keyhaven.core.util.Json.parseObject(a.body());
+            if (err.get("error") instanceof String code) {
+                why = "oauth2: \"" + safe(code) + "\"" + (err.get("error_description") instanceof String d ? " \"" + safe(d) + "\"" : "");
+            }
+        } catch (RuntimeException notJson) {
+            // keep the status
+        }
+        throw new FetchException(why);
+    }
+
+    private record Answer(int status, byte[] body) {}
+
+    /** Sends a request and reads at most {@link #MAX_BODY} bytes of the answer; failures say what went wrong, never the body. */
+    private static Answer send(HttpClient client, HttpRequest req, String doing) throws FetchException {
+        URI uri = req.uri();
         try {
             HttpResponse<InputStream> resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = resp.body()) {
                 byte[] body = in.readNBytes(MAX_BODY + 1);
-                if (body.length > MAX_BODY) throw new FetchException("response from " + hostOf(uri) + " is larger than " + MAX_BODY + " bytes");
-                if (resp.statusCode() == 200) return body;
-                String why = "unexpected HTTP status " + resp.statusCode() + " from " + hostOf(uri);
-                try {
-                    java.util.Map<String, Object> err = dev.keyhaven.core.util.Json.parseObject(body);
-                    if (err.get("error") instanceof String code) {
-                        why = "oauth2: \"" + safe(code) + "\"" + (err.get("error_description") instanceof String d ? " \"" + safe(d) + "\"" : "");
-                    }
-                } catch (RuntimeException notJson) {
-                    // keep the status
+                if (resp.statusCode() == 200 && body.length > MAX_BODY) {
+                    throw new FetchException("response from " + hostOf(uri) + " is larger than " + MAX_BODY + " bytes");
                 }
-                throw new FetchException(why);
+                return new Answer(resp.statusCode(), body.length > MAX_BODY ? java.util.Arrays.copyOf(body, MAX_BODY) : body);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new FetchException("interrupted while posting to " + hostOf(uri));
+            throw new FetchException("interrupted while " + doing + " " + hostOf(uri));
         } catch (java.net.http.HttpTimeoutException e) {
-            throw new FetchException("timed out posting to " + hostOf(uri));
+            throw new FetchException("timed out " + doing + " " + hostOf(uri));
         } catch (javax.net.ssl.SSLException e) {
             throw new FetchException("TLS error talking to " + hostOf(uri) + " (check the CA PEM)");
         } catch (IOException e) {
-            throw new FetchException("could not post to " + hostOf(uri) + ": " + e.getClass().getSimpleName());
+            throw new FetchException("could not " + (doing.startsWith("fetching") ? "fetch from " : "post to ") + hostOf(uri) + ": " + e.getClass().getSimpleName());
         }
     }
 
