@@ -41,16 +41,18 @@ public final class DefaultAuthService implements AuthService {
     /** What an auth method (AppRole, JWT...) asks for when a login succeeds. Durations zero = defaults. */
     public record LoginSpec(String mountPath, List<String> policies, Duration ttl, Duration maxTtl, Duration period, long numUses,
                             Map<String, String> metadata, String displayName, String entityAlias, boolean renewable, boolean noDefaultPolicy,
-                            List<String> boundCidrs) {
+                            List<String> boundCidrs, Duration explicitMaxTtl) {
         public LoginSpec {
             policies = List.copyOf(policies);
             metadata = Map.copyOf(metadata);
             boundCidrs = boundCidrs == null ? List.of() : List.copyOf(boundCidrs);
+            explicitMaxTtl = explicitMaxTtl == null ? Duration.ZERO : explicitMaxTtl;
         }
 
         /** The same login, with the issued token bound to {@code cidrs} (e.g. a secret ID's own token_bound_cidrs). */
         public LoginSpec withBoundCidrs(List<String> cidrs) {
-            return new LoginSpec(mountPath, policies, ttl, maxTtl, period, numUses, metadata, displayName, entityAlias, renewable, noDefaultPolicy, cidrs);
+            return new LoginSpec(mountPath, policies, ttl, maxTtl, period, numUses, metadata, displayName, entityAlias, renewable, noDefaultPolicy, cidrs,
+                    explicitMaxTtl);
         }
     }
 
@@ -184,8 +186,9 @@ public final class DefaultAuthService implements AuthService {
         pol.sort(null);
         String display = spec.displayName().isEmpty() ? spec.mountPath().replaceAll("^auth/|/$", "").replace('/', '-')
                 : spec.mountPath().replaceAll("^auth/|/$", "").replace('/', '-') + "-" + spec.displayName();
-        TokenSpec ts = new TokenSpec(pol, spec.metadata(), display, spec.numUses(), spec.ttl(), spec.maxTtl(), spec.period(),
-                spec.renewable(), "", spec.mountPath() + (spec.mountPath().endsWith("/") ? "" : "/") + "login", "", Optional.empty(), spec.entityAlias(), spec.boundCidrs());
+        TokenSpec ts = new TokenSpec(pol, spec.metadata(), display, spec.numUses(), spec.ttl(), spec.explicitMaxTtl(), spec.period(),
+                spec.renewable(), "", spec.mountPath() + (spec.mountPath().endsWith("/") ? "" : "/") + "login", "", Optional.empty(), spec.entityAlias(), spec.boundCidrs(),
+                spec.maxTtl());
         TokenStore.Created c = tokenStore().create(ts);
         return TokenEngine.authBlock(c.token(), c.entry(), tokenStore().now());
     }

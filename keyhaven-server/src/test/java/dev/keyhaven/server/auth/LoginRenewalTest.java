@@ -59,6 +59,27 @@ class LoginRenewalTest {
     }
 
     @Test
+    void theRolesMaxTtlIsReadAgainButTheExplicitMaxTtlIsTheTokensOwn() {
+        // Vault's CalculateTTL on renewal: the role's token_max_ttl as it is now, the token's explicit max as at login
+        assertThat(s.rootPost("/v1/auth/approle/role/capped", Map.of("token_policies", "default", "token_ttl", "10m", "token_max_ttl", "20m")).status())
+                .isBetween(200, 204);
+        String grows = approleLogin("capped");
+        assertThat(s.send("GET", "/v1/auth/token/lookup-self", grows, null).data()).containsEntry("explicit_max_ttl", 0);
+        assertThat(s.rootPost("/v1/auth/approle/role/capped", Map.of("token_max_ttl", "2h")).status()).isBetween(200, 204);
+        AuthServer.Res longer = renewSelf(grows, "1h");
+        assertThat(lease(longer)).isEqualTo(3600); // the role's max grew after the login: the token may grow too
+        assertThat(longer.body()).doesNotContain("exceeded the effective max_ttl");
+
+        assertThat(s.rootPost("/v1/auth/approle/role/capped", Map.of("token_explicit_max_ttl", "30m")).status()).isBetween(200, 204);
+        String bounded = approleLogin("capped");
+        assertThat(s.send("GET", "/v1/auth/token/lookup-self", bounded, null).data()).containsEntry("explicit_max_ttl", 1800);
+        assertThat(s.rootPost("/v1/auth/approle/role/capped", Map.of("token_explicit_max_ttl", "0", "token_max_ttl", "3h")).status()).isBetween(200, 204);
+        AuthServer.Res still = renewSelf(bounded, "1h");
+        assertThat(lease(still)).isBetween(1700L, 1800L); // the token keeps the explicit max it was issued with
+        assertThat(still.body()).contains("exceeded the effective max_ttl");
+    }
+
+    @Test
     void approleRenewalTakesTheRolesCurrentTtlsAndFailsOnceTheRoleIsDeleted() {
         assertThat(s.rootPost("/v1/auth/approle/role/renewer", Map.of("token_policies", "default", "token_ttl", "20m", "token_max_ttl", "1h")).status())
                 .isBetween(200, 204);

@@ -148,7 +148,7 @@ public record TokenParams(List<String> policies, long ttl, long maxTtl, long exp
 
     /** The login spec for a token with these parameters. */
     public DefaultAuthService.LoginSpec loginSpec(String mountPath, Map<String, String> metadata, String displayName, String alias) {
-        return new DefaultAuthService.LoginSpec(mountPath, policies, Duration.ofSeconds(ttl), Duration.ofSeconds(effectiveMaxTtl()),
-                Duration.ofSeconds(period), numUses, metadata, displayName, alias, true, noDefaultPolicy, boundCidrs);
+        return new DefaultAuthService.LoginSpec(mountPath, policies, Duration.ofSeconds(ttl), Duration.ofSeconds(maxTtl),
+                Duration.ofSeconds(period), numUses, metadata, displayName, alias, true, noDefaultPolicy, boundCidrs, Duration.ofSeconds(explicitMaxTtl));
     }
 }

@@ -16,14 +16,25 @@ import java.util.Optional;
  * @param path           creation path, e.g. {@code auth/token/create}
  * @param customId       a caller-chosen token value (root/sudo only, or dev mode)
  * @param boundCidrs     CIDR blocks the token may only be used from; empty = anywhere
+ * @param maxTtl         the issuing role's {@code token_max_ttl} (0 = none): caps the token like the mount's max TTL but,
+ *                       unlike {@code explicitMaxTtl}, is not recorded on the token (a renewal reads the role again)
  */
 public record TokenSpec(List<String> policies, Map<String, String> meta, String displayName, long numUses, Duration ttl,
                         Duration explicitMaxTtl, Duration period, boolean renewable, String parentHash, String path, String role,
-                        Optional<String> customId, String entityAlias, List<String> boundCidrs) {
+                        Optional<String> customId, String entityAlias, List<String> boundCidrs, Duration maxTtl) {
     public TokenSpec {
         policies = List.copyOf(policies);
         meta = Map.copyOf(meta);
         boundCidrs = boundCidrs == null ? List.of() : List.copyOf(boundCidrs);
+        maxTtl = maxTtl == null ? Duration.ZERO : maxTtl;
+    }
+
+    /** A token without a backend max TTL (only the mount's and any explicit one). */
+    public TokenSpec(List<String> policies, Map<String, String> meta, String displayName, long numUses, Duration ttl, Duration explicitMaxTtl,
+                     Duration period, boolean renewable, String parentHash, String path, String role, Optional<String> customId, String entityAlias,
+                     List<String> boundCidrs) {
+        this(policies, meta, displayName, numUses, ttl, explicitMaxTtl, period, renewable, parentHash, path, role, customId, entityAlias, boundCidrs,
+                Duration.ZERO);
     }
 
     @Override

@@ -213,6 +213,8 @@ public final class TokenStore {
         } else if (ttl > 0 || !root) {
             if (ttl == 0) ttl = config.defaultTtl().toSeconds();
             long maxTtl = config.maxTtl().toSeconds();
+            long backendMax = spec.maxTtl().toSeconds();
+            if (backendMax > 0 && backendMax < maxTtl) maxTtl = backendMax;
             if (explicitMax > 0 && explicitMax < maxTtl) maxTtl = explicitMax;
             if (ttl > maxTtl) {
                 warnings.add("TTL of \"" + fmt(ttl) + "\" exceeded the effective max_ttl of \"" + fmt(maxTtl) + "\"; TTL value is capped accordingly");
@@ -280,7 +282,8 @@ public final class TokenStore {
     /**
      * Renews a token; returns the updated entry and warnings. 400 when not renewable. {@code loginRole}: the current
      * token settings of the role whose login issued it (null for others): as Vault's CalculateTTL with the backend's
-     * TTL, max TTL and period taken from the role now, the max counted from the token's creation.
+     * TTL, max TTL and period taken from the role now and the token's own explicit max TTL, the max counted from the
+     * token's creation.
      */
     public Map.Entry<TokenEntry, List<String>> renew(TokenEntry current, Duration increment, dev.keyhaven.core.auth.login.TokenParams loginRole) {
         lock.lock();
@@ -293,9 +296,11 @@ public final class TokenStore {
             long maxExpireAt = e.maxExpireAt();
             long period = e.period();
             if (loginRole != null) {
+                // Vault's CalculateTTL: the mount's max, the role's token_max_ttl as it is now, and the token's own
+                // explicit max TTL (recorded at login; a later change to the role's token_explicit_max_ttl does not apply)
                 long maxTtl = config.maxTtl().toSeconds();
-                long roleMax = loginRole.effectiveMaxTtl();
-                if (roleMax > 0 && roleMax < maxTtl) maxTtl = roleMax;
+                if (loginRole.maxTtl() > 0 && loginRole.maxTtl() < maxTtl) maxTtl = loginRole.maxTtl();
+                if (e.explicitMaxTtl() > 0 && e.explicitMaxTtl() < maxTtl) maxTtl = e.explicitMaxTtl();
                 period = loginRole.period();
                 if (period > 0) {
                     if (period > maxTtl) {
@@ -303,7 +308,7 @@ public final class TokenStore {
                         period = maxTtl;
                     }
                     ttl = period;
-                    maxExpireAt = loginRole.explicitMaxTtl() > 0 ? e.creationTime() + loginRole.explicitMaxTtl() : 0;
+                    maxExpireAt = e.explicitMaxTtl() > 0 ? e.creationTime() + e.explicitMaxTtl() : 0;
                 } else {
                     ttl = increment.toSeconds() > 0 ? increment.toSeconds() : (loginRole.ttl() > 0 ? loginRole.ttl() : config.defaultTtl().toSeconds());
                     maxExpireAt = e.creationTime() + maxTtl;
