@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  *   <li>KH401: the repository's default {@code GITHUB_TOKEN} permission is read and write; Actions may approve pull requests;</li>
  *   <li>KH303: GitHub secret scanning or push protection is off;</li>
  *   <li>KH306: the default branch is unprotected, or does not require code-owner review (branch protection or rulesets);</li>
- *   <li>KH413: a deployment environment has neither required reviewers nor a deployment branch policy.</li>
+ *   <li>KH413: a deployment environment has neither required reviewers nor a deployment branch policy;</li>
+ *   <li>KH501: the OIDC subject claim template (the repository's, else its organization's) leaves the repository, or
+ *   even its owner, out of {@code sub}.</li>
  * </ul>
  * What the API does not tell (no token, too little permission, unreachable) becomes an info result saying it is not
  * verified, never a pass.
@@ -52,7 +54,7 @@ public final class OnlineChecks {
         return m.matches() ? Optional.of(m.group(1) + "/" + m.group(2)) : Optional.empty();
     }
 
-    /** Runs the online parts of the selected checks ({@code ids}: KH401, KH303, KH306, KH413). */
+    /** Runs the online parts of the selected checks ({@code ids}: KH401, KH303, KH306, KH413, KH501). */
     public List<Finding> run(Set<String> ids) {
         List<Finding> out = new ArrayList<>();
         String r = "repos/" + owner + "/" + repo;
@@ -69,7 +71,52 @@ public final class OnlineChecks {
         if (ids.contains("KH303")) secretScanning(repoInfo, repoProblem, out);
         if (ids.contains("KH306")) branchProtection(r, repoInfo, repoProblem, out);
         if (ids.contains("KH413")) environments(r, out);
+        if (ids.contains("KH501")) oidcSubject(r, out);
         return out;
+    }
+
+    /**
+     * KH501: GitHub's default {@code sub} names the repository ({@code repo:OWNER/REPO:...}); a customized template
+     * may not. The repository's template applies, or with {@code use_default: false} and no keys its organization's
+     * (GitHub's default when the organization has none). Without {@code repo} or {@code repository_id} in it, a cloud
+     * or Keyhaven trust rule that checks only {@code sub} also admits other repositories: those of the same owner
+     * when the owner is in it (medium), any repository on GitHub when not (high).
+     */
+    private void oidcSubject(String r, List<Finding> out) {
+        String what = "the OIDC subject claim template";
+        List<String> keys = new ArrayList<>();
+        String source;
+        try {
+            JsonNode t = api.get(r + "/actions/oidc/customization/sub");
+            if (t.path("use_default").asBoolean(true)) return; // GitHub's default template
+            for (JsonNode k : t.path("include_claim_keys")) keys.add(k.asText());
+            source = "the repository's";
+            if (keys.isEmpty()) {
+                try {
+                    for (JsonNode k : api.get("orgs/" + owner + "/actions/oidc/customization/sub").path("include_claim_keys")) keys.add(k.asText());
+                } catch (GitHubApi.Unavailable e) {
+                    if (e.status == 404 && api.hasToken()) return; // a user account, or no organization template: the default
+                    out.add(unverified("KH501", what + " of the organization", e.getMessage()));
+                    return;
+                }
+                if (keys.isEmpty()) return;
+                source = "the organization's";
+            }
+        } catch (GitHubApi.Unavailable e) {
+            out.add(unverified("KH501", what, e.getMessage()));
+            return;
+        }
+        String shown = printable(String.join(", ", keys));
+        if (keys.contains("repo") || keys.contains("repository_id")) return;
+        if (keys.contains("repository_owner") || keys.contains("repository_owner_id")) {
+            out.add(found("KH501", Severity.MEDIUM, "OIDC: " + source + " subject claim template (" + shown + ") names the owner but not the "
+                    + "repository, so a trust policy or jwt role that checks only sub also admits the owner's other repositories; add repo or "
+                    + "repository_id to the template, or bind those claims too", "oidc-sub:owner-only"));
+        } else {
+            out.add(found("KH501", Severity.HIGH, "OIDC: " + source + " subject claim template (" + shown + ") names neither the repository "
+                    + "nor its owner, so workflows in any repository on GitHub can present the same sub; add repo or repository_id (and "
+                    + "repository_owner_id) to the template, and bind them in every trust policy", "oidc-sub:no-repo"));
+        }
     }
 
     private void workflowPermissions(String r, List<Finding> out) {

@@ -131,4 +131,57 @@ class OnlineChecksTest {
         assertThat(OnlineChecks.isSlug("acme/../x")).isFalse();
         assertThat(OnlineChecks.isSlug("acme")).isFalse();
     }
+
+    List<Finding> subject(Optional<String> tok) {
+        return new OnlineChecks(new GitHubApi(base, tok), "acme/app").run(Set.of("KH501"));
+    }
+
+    @Test
+    void anOidcSubjectTemplateThatLeavesTheRepositoryOutIsReported() {
+        String repoTemplate = "/api/v3/repos/acme/app/actions/oidc/customization/sub";
+        // GitHub's default template names the repository: nothing to report
+        answers.put(repoTemplate, "{\"use_default\":true}");
+        assertThat(subject(Optional.of(token))).isEmpty();
+        // a repository template with repo or repository_id in it is fine too
+        answers.put(repoTemplate, "{\"use_default\":false,\"include_claim_keys\":[\"repository_id\",\"context\"]}");
+        assertThat(subject(Optional.of(token))).isEmpty();
+
+        answers.put(repoTemplate, "{\"use_default\":false,\"include_claim_keys\":[\"repository_owner\",\"context\"]}");
+        assertThat(subject(Optional.of(token))).singleElement().satisfies(f -> {
+            assertThat(f.checkId()).isEqualTo("KH501");
+            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
+            assertThat(f.message()).contains("the repository's subject claim template (repository_owner, context) names the owner but not the repository");
+        });
+        answers.put(repoTemplate, "{\"use_default\":false,\"include_claim_keys\":[\"context\",\"job_workflow_ref\"]}");
+        assertThat(subject(Optional.of(token))).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+            assertThat(f.message()).contains("names neither the repository nor its owner");
+        });
+    }
+
+    @Test
+    void withoutKeysOfItsOwnTheRepositoryUsesTheOrganizationsTemplate() {
+        answers.put("/api/v3/repos/acme/app/actions/oidc/customization/sub", "{\"use_default\":false}");
+        // no organization template (or a user account): GitHub's default applies
+        assertThat(subject(Optional.of(token))).isEmpty();
+        answers.put("/api/v3/orgs/acme/actions/oidc/customization/sub", "{\"include_claim_keys\":[\"environment\"]}");
+        assertThat(subject(Optional.of(token))).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+            assertThat(f.message()).contains("the organization's subject claim template (environment)");
+        });
+        answers.put("/api/v3/orgs/acme/actions/oidc/customization/sub", "{\"message\":\"Must have admin rights to Repository.\"}");
+        statuses.put("/api/v3/orgs/acme/actions/oidc/customization/sub", 403);
+        assertThat(subject(Optional.of(token))).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.INFO);
+            assertThat(f.message()).startsWith("not verified online: the OIDC subject claim template of the organization");
+        });
+    }
+
+    @Test
+    void anUnreadableSubjectTemplateIsNotVerifiedNeverPassed() {
+        assertThat(subject(Optional.empty())).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.INFO);
+            assertThat(f.message()).startsWith("not verified online: the OIDC subject claim template");
+        });
+    }
 }
