@@ -85,10 +85,12 @@ final class JsonOut {
     }
 
     /** ASCII text without anything to escape (field names, fixed punctuation). */
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): the low byte of each char, copied in bulk
     JsonOut ascii(String s) {
         int n = s.length();
         ensure(n);
-        for (int i = 0; i < n; i++) buf[len++] = (byte) s.charAt(i);
+        s.getBytes(0, n, buf, len);
+        len += n;
         return this;
     }
 
@@ -125,11 +127,14 @@ final class JsonOut {
         ensure(n + 2);
         buf[len++] = '"';
         int i = 0;
-        // fast path: printable ASCII without quote or backslash
-        for (; i < n; i++) {
+        // fast path: the run of printable ASCII without quote or backslash, copied in bulk
+        while (i < n) {
             char c = s.charAt(i);
             if (c >= 0x80 || ESCAPES[c] != 0) break;
-            buf[len++] = (byte) c;
+            i++;
+        }
+        if (i > 0) {
+            copyLowBytes(s, i);
         }
         for (; i < n; i++) {
             char c = s.charAt(i);
@@ -161,6 +166,12 @@ final class JsonOut {
         ensure(1);
         buf[len++] = '"';
         return this;
+    }
+
+    @SuppressWarnings("deprecation") // the first n chars are ASCII: their low bytes are their UTF-8
+    private void copyLowBytes(String s, int n) {
+        s.getBytes(0, n, buf, len);
+        len += n;
     }
 
     private void unicodeEscape(char c) {
