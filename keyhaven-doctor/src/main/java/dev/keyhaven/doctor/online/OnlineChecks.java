@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>KH401: the repository's default {@code GITHUB_TOKEN} permission is read and write; Actions may approve pull requests;</li>
  *   <li>KH303: GitHub secret scanning or push protection is off;</li>
+ *   <li>KH403: any action from any owner may run without being pinned to a commit SHA (repository and organization
+ *   Actions policy);</li>
  *   <li>KH306: the default branch is unprotected, or does not require code-owner review (branch protection or rulesets);</li>
  *   <li>KH413: a deployment environment has neither required reviewers nor a deployment branch policy;</li>
  *   <li>KH501: the OIDC subject claim template (the repository's, else its organization's) leaves the repository, or
@@ -54,7 +56,7 @@ public final class OnlineChecks {
         return m.matches() ? Optional.of(m.group(1) + "/" + m.group(2)) : Optional.empty();
     }
 
-    /** Runs the online parts of the selected checks ({@code ids}: KH401, KH303, KH306, KH413, KH501). */
+    /** Runs the online parts of the selected checks ({@code ids}: KH401, KH303, KH306, KH403, KH413, KH501). */
     public List<Finding> run(Set<String> ids) {
         List<Finding> out = new ArrayList<>();
         String r = "repos/" + owner + "/" + repo;
@@ -70,9 +72,39 @@ public final class OnlineChecks {
         if (ids.contains("KH401")) workflowPermissions(r, out);
         if (ids.contains("KH303")) secretScanning(repoInfo, repoProblem, out);
         if (ids.contains("KH306")) branchProtection(r, repoInfo, repoProblem, out);
+        if (ids.contains("KH403")) actionsPolicy(r, out);
         if (ids.contains("KH413")) environments(r, out);
         if (ids.contains("KH501")) oidcSubject(r, out);
         return out;
+    }
+
+    /**
+     * KH403: the Actions policy. A repository that allows all actions and does not require SHA pinning runs whatever
+     * a tag or branch of any action points at today; the organization's policy, when readable, may already restrict
+     * it (allowed actions other than {@code all}, or SHA pinning required), which passes.
+     */
+    private void actionsPolicy(String r, List<Finding> out) {
+        JsonNode p;
+        try {
+            p = api.get(r + "/actions/permissions");
+        } catch (GitHubApi.Unavailable e) {
+            out.add(unverified("KH403", "the Actions policy (allowed actions, SHA pinning)", e.getMessage()));
+            return;
+        }
+        if (!p.path("enabled").asBoolean(true) || restricts(p)) return;
+        try {
+            if (restricts(api.get("orgs/" + owner + "/actions/permissions"))) return;
+        } catch (GitHubApi.Unavailable e) {
+            // a user account (404) or no organization administration read: the repository's setting is what we know
+        }
+        out.add(found("KH403", Severity.LOW, "repository setting: GitHub Actions may run any action from any owner, and SHA pinning is not "
+                + "required, so an action's moved tag or branch runs here unreviewed (Settings > Actions > General: allow selected "
+                + "actions, or require actions to be pinned to a full-length commit SHA)", "actions-policy"));
+    }
+
+    private static boolean restricts(JsonNode policy) {
+        String allowed = policy.path("allowed_actions").asText("all");
+        return !allowed.equals("all") || policy.path("sha_pinning_required").asBoolean(false);
     }
 
     /**

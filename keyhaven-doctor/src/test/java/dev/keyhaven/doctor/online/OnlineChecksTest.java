@@ -184,4 +184,31 @@ class OnlineChecksTest {
             assertThat(f.message()).startsWith("not verified online: the OIDC subject claim template");
         });
     }
+
+    List<Finding> policy() {
+        return new OnlineChecks(new GitHubApi(base, Optional.of(token)), "acme/app").run(Set.of("KH403"));
+    }
+
+    @Test
+    void anActionsPolicyThatAllowsAnyUnpinnedActionIsReported() {
+        String repoPolicy = "/api/v3/repos/acme/app/actions/permissions";
+        String orgPolicy = "/api/v3/orgs/acme/actions/permissions";
+        answers.put(repoPolicy, "{\"enabled\":true,\"allowed_actions\":\"all\",\"sha_pinning_required\":false}");
+        assertThat(policy()).singleElement().satisfies(f -> {
+            assertThat(f.checkId()).isEqualTo("KH403");
+            assertThat(f.severity()).isEqualTo(Severity.LOW);
+            assertThat(f.message()).contains("any action from any owner", "SHA pinning is not required");
+        });
+        // the organization's policy restricts what the repository allows: nothing to report
+        answers.put(orgPolicy, "{\"enabled_repositories\":\"all\",\"allowed_actions\":\"all\",\"sha_pinning_required\":true}");
+        assertThat(policy()).isEmpty();
+        answers.remove(orgPolicy);
+        for (String restricted : List.of("{\"enabled\":true,\"allowed_actions\":\"selected\"}", "{\"enabled\":true,\"allowed_actions\":\"local_only\"}",
+                "{\"enabled\":true,\"allowed_actions\":\"all\",\"sha_pinning_required\":true}", "{\"enabled\":false}")) {
+            answers.put(repoPolicy, restricted);
+            assertThat(policy()).as(restricted).isEmpty();
+        }
+        answers.remove(repoPolicy);
+        assertThat(policy()).singleElement().satisfies(f -> assertThat(f.message()).startsWith("not verified online: the Actions policy"));
+    }
 }
