@@ -144,6 +144,26 @@ final class Https {
         return t.replaceAll("[^\\x20-\\x7e…]", "?").replace("\"", "'");
     }
 
+    /**
+     * The OpenID discovery document of {@code issuer} (its {@code /.well-known/openid-configuration}), whose
+     * {@code issuer} must be {@code issuer} exactly, as OIDC Discovery §4.3 requires.
+     */
+    static java.util.Map<String, Object> discovery(HttpClient client, String issuer) throws FetchException {
+        URI doc = checkUrl((issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + "/.well-known/openid-configuration");
+        java.util.Map<String, Object> m;
+        try {
+            m = dev.keyhaven.core.util.Json.parseObject(get(client, doc));
+        } catch (RuntimeException e) {
+            throw new FetchException("the discovery document at " + hostOf(doc) + " is not a JSON object");
+        }
+        Object named = m.get("issuer");
+        if (!(named instanceof String iss) || !iss.equals(issuer)) {
+            throw new FetchException("issuer did not match the issuer returned by provider, expected \"" + issuer + "\" got \""
+                    + (named instanceof String s ? s.replaceAll("[^\\x20-\\x7e]", "?") : "") + "\"");
+        }
+        return m;
+    }
+
     static String hostOf(URI u) {
         return u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
     }

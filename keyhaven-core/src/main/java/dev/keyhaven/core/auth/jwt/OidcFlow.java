@@ -202,18 +202,8 @@ final class OidcFlow {
         Endpoints e = endpoints;
         String key = config.oidcDiscoveryUrl() + "\n" + config.oidcDiscoveryCaPem();
         if (e != null && key.equals(endpointsFor) && clock.instant().isBefore(e.fetched().plus(ENDPOINTS_FOR))) return e;
-        String base = config.oidcDiscoveryUrl().endsWith("/") ? config.oidcDiscoveryUrl().substring(0, config.oidcDiscoveryUrl().length() - 1)
-                : config.oidcDiscoveryUrl();
-        URI doc = Https.checkUrl(base + "/.well-known/openid-configuration");
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(Https.get(client(config), doc));
-        } catch (RuntimeException ex) {
-            throw new Https.FetchException("the discovery document at " + Https.hostOf(doc) + " is not a JSON object");
-        }
-        if (!(m.get("issuer") instanceof String issuer) || !issuer.equals(config.oidcDiscoveryUrl())) {
-            throw new Https.FetchException("issuer did not match the issuer returned by provider");
-        }
+        Map<String, Object> m = Https.discovery(client(config), config.oidcDiscoveryUrl());
+        String issuer = config.oidcDiscoveryUrl();
         if (!(m.get("authorization_endpoint") instanceof String authz) || authz.isBlank()) {
             throw new Https.FetchException("the discovery document has no authorization_endpoint");
         }

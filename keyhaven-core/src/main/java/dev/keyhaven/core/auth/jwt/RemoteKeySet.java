@@ -3,7 +3,6 @@ package dev.keyhaven.core.auth.jwt;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import dev.keyhaven.core.util.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -85,20 +84,7 @@ final class RemoteKeySet implements KeySet {
 
     private URI resolveDiscovery() throws Https.FetchException {
         if (resolvedJwks != null) return resolvedJwks;
-        String base = discoveryBase.toString();
-        URI doc = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/.well-known/openid-configuration");
-        byte[] body = Https.get(client, doc);
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(body);
-        } catch (RuntimeException e) {
-            throw new Https.FetchException("the discovery document at " + Https.hostOf(doc) + " is not a JSON object");
-        }
-        Object issuer = m.get("issuer");
-        if (!(issuer instanceof String iss) || !iss.equals(base)) {
-            throw new Https.FetchException("issuer did not match the issuer returned by provider, expected \"" + base + "\" got \""
-                    + (issuer instanceof String s ? s.replaceAll("[^\\x20-\\x7e]", "?") : "") + "\"");
-        }
+        Map<String, Object> m = Https.discovery(client, discoveryBase.toString());
         Object ju = m.get("jwks_uri");
         if (!(ju instanceof String jwksUri) || jwksUri.isBlank()) throw new Https.FetchException("the discovery document has no jwks_uri");
         resolvedJwks = Https.checkUrl(jwksUri);
