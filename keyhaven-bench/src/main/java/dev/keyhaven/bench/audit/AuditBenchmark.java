@@ -188,15 +188,21 @@ public final class AuditBenchmark {
         try {
             // the CPU figure covers the load generator's warm-up second too, so it is taken over all requests sent
             long cpu0 = server.cpuNanos();
-            long jit0 = server.compilerCpuNanos();
+            java.util.Map<String, Long> threads0 = server.threadCpuNanos();
+            long sys0 = server.systemCpuNanos();
             long t0 = System.nanoTime();
             HttpLoad.Result r = HttpLoad.run(name, "127.0.0.1", server.port(), connections, warmup, seconds, source, s -> s == 200);
             long cpu1 = server.cpuNanos();
-            long jit1 = server.compilerCpuNanos();
-            double jitShare = jit0 < 0 || jit1 < 0 ? -1 : (double) (jit1 - jit0) / (System.nanoTime() - t0);
+            java.util.Map<String, Long> threads1 = server.threadCpuNanos();
+            long sys1 = server.systemCpuNanos();
+            double jitShare = threads0 == null || threads1 == null ? -1
+                    : (double) (threads1.getOrDefault("jit", 0L) - threads0.getOrDefault("jit", 0L)) / (System.nanoTime() - t0);
             double perRequest = cpu0 < 0 || cpu1 < 0 || r.sent() == 0 ? -1 : (cpu1 - cpu0) / 1000.0 / r.sent();
+            double sysPerRequest = sys0 < 0 || sys1 < 0 || r.sent() == 0 ? -1 : (sys1 - sys0) / 1000.0 / r.sent();
             System.out.println(r + (perRequest < 0 ? "" : String.format("  server CPU %.1f µs/req", perRequest))
-                    + (jitShare < 0 ? "" : String.format(", JIT %.0f %%", jitShare * 100)));
+                    + (sysPerRequest < 0 ? "" : String.format(" (kernel %.1f)", sysPerRequest))
+                    + (jitShare < 0 ? "" : String.format(", JIT %.0f %%", jitShare * 100))
+                    + (threads0 == null || threads1 == null || r.sent() == 0 ? "" : "; µs/req by threads: " + perGroup(threads0, threads1, r.sent())));
             return new Phase(r, perRequest);
         } finally {
             if (on) {
@@ -204,6 +210,17 @@ public final class AuditBenchmark {
                 logs.done();
             }
         }
+    }
+
+    /** CPU per request by thread group between two snapshots, e.g. {@code loop 14.2, workers 22.0, gc 1.1}. */
+    static String perGroup(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long requests) {
+        StringBuilder sb = new StringBuilder();
+        for (String g : java.util.List.of("loop", "workers", "audit", "gc", "jit", "other")) {
+            double us = (after.getOrDefault(g, 0L) - before.getOrDefault(g, 0L)) / 1000.0 / requests;
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(g).append(' ').append(String.format("%.1f", us));
+        }
+        return sb.toString();
     }
 
     /** One log per audit-on phase: verified once the device is disabled (outside the measured time), then removed. */

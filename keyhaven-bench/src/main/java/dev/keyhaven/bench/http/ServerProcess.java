@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** Starts {@code keyhaven server -dev} from the runnable jar as a child JVM on a free loopback port. */
@@ -104,14 +106,39 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
+     * Kernel (system) CPU time the server has used so far, from {@code /proc/PID/stat}; -1 where that cannot be read
+     * (not Linux). Separates what system calls (socket and file writes, futex wake-ups) cost from the Java code's own time.
+     */
+    public long systemCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[12]) * 10_000_000L; // stime, in USER_HZ (100) ticks
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
      * CPU time the server's JIT compiler threads ({@code C1/C2 CompilerThread}) have used so far, read from
      * {@code /proc/PID/task/}; -1 where that cannot be read (not Linux). Shows when the JIT has settled: a
      * measurement taken while C2 still compiles charges that one-off cost to whatever path runs meanwhile.
      */
     public long compilerCpuNanos() {
+        Map<String, Long> groups = threadCpuNanos();
+        return groups == null ? -1 : groups.getOrDefault("jit", 0L);
+    }
+
+    /**
+     * CPU time (user + kernel) the server's threads have used so far, summed per group of threads: {@code loop} (Netty
+     * event loops), {@code workers}, {@code audit} (writer and checkpoint threads), {@code jit}, {@code gc} and
+     * {@code other}; null where {@code /proc/PID/task/} cannot be read (not Linux). Threads that ended are missing, so
+     * compare groups of long-lived threads only. Resolution: one clock tick (10 ms).
+     */
+    public Map<String, Long> threadCpuNanos() {
         Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
-        if (!Files.isDirectory(tasks)) return -1;
-        long ticks = 0;
+        if (!Files.isDirectory(tasks)) return null;
+        Map<String, Long> ticks = new TreeMap<>();
         try (var threads = Files.newDirectoryStream(tasks)) {
             for (Path t : threads) {
                 String stat;
@@ -122,15 +149,25 @@ public final class ServerProcess implements AutoCloseable {
                 }
                 int open = stat.indexOf('('), close = stat.lastIndexOf(')');
                 if (open < 0 || close < open) continue;
-                String comm = stat.substring(open + 1, close);
-                if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) continue;
                 String[] f = stat.substring(close + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, in USER_HZ (100) ticks
+                long used = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, in USER_HZ (100) ticks
+                ticks.merge(threadGroup(stat.substring(open + 1, close)), used, Long::sum);
             }
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
-        return ticks * 10_000_000L;
+        ticks.replaceAll((k, v) -> v * 10_000_000L);
+        return ticks;
+    }
+
+    /** The group of a thread by its (15-character) Linux name. */
+    static String threadGroup(String comm) {
+        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) return "jit";
+        if (comm.startsWith("nioEventLoopGro")) return "loop";
+        if (comm.startsWith("keyhaven-worker")) return "workers";
+        if (comm.startsWith("audit-")) return "audit";
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")) return "gc";
+        return "other";
     }
 
     /** A JSON request through the JDK client (for setup steps, not for measuring). */
