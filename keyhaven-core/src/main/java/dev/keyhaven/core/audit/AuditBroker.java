@@ -373,12 +373,22 @@ public final class AuditBroker implements AutoCloseable {
             return;
         }
         if (!here) return;
+        // one drain at a time, on whichever event loop scheduled it first: an entry queued meanwhile is written by
+        // that drain (it looks at the queue again before it ends), so its own event loop is not woken up twice,
+        // once to find the commit lock taken and once more for the answer
+        if (!drainScheduled.compareAndSet(false, true)) return;
         try {
             writeOn.execute(drainHere);
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            drainScheduled.set(false);
             wakeWriter(); // the event loop is shutting down
         }
     }
+
+    /** At most this many batches per {@link #drainHere} task. */
+    private static final int DRAIN_BATCHES = 16;
+    /** A {@link #drainHere} task is scheduled or running (there is at most one). */
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static boolean quickWritesOnly(List<AuditDevice> devs) {
         for (AuditDevice d : devs) if (!d.quickWrites()) return false;
@@ -475,19 +485,41 @@ public final class AuditBroker implements AutoCloseable {
     private final Runnable drainHere = this::drainHere;
 
     /**
-     * Writes everything queued as one batch in the calling thread and tells the callers (an event loop: see
-     * {@link #logResponseAsync}); if another thread is writing, leaves the entries to it.
+     * The scheduled drain ({@link #logResponseAsync}): writes everything queued, batch after batch, in the calling
+     * thread (an event loop) and tells the callers, until the queue is empty; if another thread holds the commit lock,
+     * or a slow device was enabled meanwhile, hands the entries to the writer thread instead. After
+     * {@link #DRAIN_BATCHES} batches the writer thread takes over too, so a steady stream of entries from other
+     * connections cannot keep this event loop from its own I/O.
      */
     private void drainHere() {
-        while (!queue.isEmpty()) {
-            if (!quickWritesOnly(devices)) { // a slow device was enabled meanwhile: its entries are the writer's
+        int batches = 0;
+        while (true) {
+            boolean handedOff = false;
+            while (!queue.isEmpty()) {
+                if (++batches > DRAIN_BATCHES) {
+                    wakeWriter();
+                    handedOff = true;
+                    break;
+                }
+                if (!quickWritesOnly(devices)) { // a slow device was enabled meanwhile: its entries are the writer's
+                    wakeWriter();
+                    handedOff = true;
+                    break;
+                }
+                if (!writeQueued(false)) {
+                    if (!draining) wakeWriter(); // held by someone who will not look at the queue again
+                    handedOff = true;
+                    break;
+                }
+            }
+            drainScheduled.set(false);
+            // an entry queued while this drain was ending found it scheduled and left itself to it
+            if (queue.isEmpty()) return;
+            if (handedOff) {
                 wakeWriter();
                 return;
             }
-            if (!writeQueued(false)) {
-                if (!draining) wakeWriter(); // held by someone who will not look at the queue again
-                return;
-            }
+            if (!drainScheduled.compareAndSet(false, true)) return; // a new drain took over
         }
     }
 

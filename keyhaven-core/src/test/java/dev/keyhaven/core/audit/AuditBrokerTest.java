@@ -427,6 +427,76 @@ class AuditBrokerTest {
     }
 
     @Test
+    void anEntryQueuedWhileADrainIsScheduledIsWrittenByThatDrainWithoutATaskOfItsOwn() throws Exception {
+        Path log = dir.resolve("one-drain.log");
+        AuditBroker b = brokerWithParkedWriter(log);
+        List<Runnable> firstLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Runnable> secondLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var one = new java.util.concurrent.CompletableFuture<String>();
+        var two = new java.util.concurrent.CompletableFuture<String>();
+        readAsync(b, "secret/data/one", firstLoop::add, one);
+        readAsync(b, "secret/data/two", secondLoop::add, two); // another connection's event loop
+        assertThat(firstLoop).hasSize(1);
+        assertThat(secondLoop).as("the second loop is not woken just to find the drain under way").isEmpty();
+        ExecutorService loop = loop("test-loop");
+        try {
+            loop.submit(firstLoop.get(0)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(one.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("test-loop");
+            assertThat(two.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("test-loop");
+            // once that drain has ended, the next entry schedules one again, on its own loop
+            var three = new java.util.concurrent.CompletableFuture<String>();
+            readAsync(b, "secret/data/three", secondLoop::add, three);
+            assertThat(secondLoop).hasSize(1);
+            assertThat(three).isNotDone();
+            loop.submit(secondLoop.get(0)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(three.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("test-loop");
+        } finally {
+            loop.shutdownNow();
+        }
+        assertThat(entries(log)).extracting(e -> e.get("type") + " " + map(e.get("request")).get("path")).containsExactly(
+                "request secret/data/one", "response secret/data/one", "request secret/data/two", "response secret/data/two",
+                "request secret/data/three", "response secret/data/three");
+    }
+
+    @Test
+    void aDrainWritesABoundedNumberOfBatchesAndThenLeavesTheRestToTheWriter() throws Exception {
+        Path log = dir.resolve("bounded.log");
+        AuditBroker b = brokerWithParkedWriter(log);
+        ExecutorService loop = loop("test-loop");
+        int reads = 40;
+        List<String> answeredOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(reads);
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable[] next = new Runnable[1];
+        // every answer queues the next read while the drain is still running, as other connections would
+        next[0] = () -> {
+            int i = n.incrementAndGet();
+            if (i > reads) return;
+            AuditEvent ev = AuditEvent.of(request(Operation.READ, "secret/data/r" + i, Map.of(), null), AuditAuth.NONE);
+            b.deferRequest(ev);
+            b.logResponseAsync(ev, Response.of(Map.of("v", "x")), loop, failure -> {
+                answeredOn.add(failure == null ? Thread.currentThread().getName() : "failed");
+                all.countDown();
+                next[0].run();
+            });
+        };
+        try {
+            next[0].run();
+            assertThat(all.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            loop.shutdownNow();
+        }
+        assertThat(answeredOn).doesNotContain("failed");
+        assertThat(answeredOn.get(0)).isEqualTo("test-loop");
+        assertThat(answeredOn.indexOf("audit-writer")).as("the writer takes over after at most 16 batches of one drain")
+                .isBetween(1, 16);
+        List<Object> paths = entries(log).stream().filter(e -> !"checkpoint".equals(e.get("type")))
+                .map(e -> map(e.get("request")).get("path")).toList();
+        assertThat(paths).hasSize(2 * reads);
+        for (int i = 1; i <= reads; i++) assertThat(paths.get(2 * i - 1)).isEqualTo("secret/data/r" + i);
+    }
+
+    @Test
     void concurrentAsyncAndWaitingCallersOnTwoLoopsLoseNothingAndKeepOneChain() throws Exception {
         AuditBroker b = broker();
         Path log = dir.resolve("mixed.log");
