@@ -21,7 +21,9 @@ import java.util.List;
  * jar can also be compared with itself under different {@code -Dkeyhaven.audit...} settings.
  *
  * <p>The noise floor: an A/A run (one jar twice, 8 rounds, each build warmed until its JIT is quiet) gave on/off 0.83
- * vs 0.81 and an audit cost of 11.8 vs 15.4 µs per read, so smaller differences mean nothing. Before warm-up waited
+ * vs 0.81 and an audit cost of 11.8 vs 15.4 µs per read; later runs of builds that differ only in a setting that made
+ * no difference in repeated runs gave 20.5 vs 14.0 µs once (and 11.6 vs 13.0 µs when repeated), so differences below
+ * about 6 µs need several runs before they mean anything. Before warm-up waited
  * for the JIT, A/A runs differed by up to 0.09 and 15 µs, whichever build the JIT happened to leave compiling longer.
  */
 public final class AuditCompare {
