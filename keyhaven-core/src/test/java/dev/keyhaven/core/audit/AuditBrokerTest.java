@@ -53,6 +53,12 @@ class AuditBrokerTest {
     }
 
     @SuppressWarnings("unchecked")
+    /** Each entry of a log but its checkpoints as {@code "<type> <request path>"}. */
+    static List<String> typesAndPaths(Path log) throws Exception {
+        return entries(log).stream().filter(e -> !"checkpoint".equals(e.get("type")))
+                .map(e -> e.get("type") + " " + map(e.get("request")).get("path")).toList();
+    }
+
     static Map<String, Object> map(Object o) {
         return (Map<String, Object>) o;
     }
@@ -378,8 +384,7 @@ class AuditBrokerTest {
         } finally {
             loop.shutdownNow();
         }
-        List<Map<String, Object>> es = entries(log).stream().filter(e -> !"checkpoint".equals(e.get("type"))).toList();
-        assertThat(es).extracting(e -> e.get("type") + " " + map(e.get("request")).get("path")).containsExactly(
+        assertThat(typesAndPaths(log)).containsExactly(
                 "request secret/data/a", "response secret/data/a", "request secret/data/b", "response secret/data/b",
                 "request secret/data/c", "response secret/data/c");
     }
@@ -453,7 +458,7 @@ class AuditBrokerTest {
         } finally {
             loop.shutdownNow();
         }
-        assertThat(entries(log)).extracting(e -> e.get("type") + " " + map(e.get("request")).get("path")).containsExactly(
+        assertThat(typesAndPaths(log)).containsExactly(
                 "request secret/data/one", "response secret/data/one", "request secret/data/two", "response secret/data/two",
                 "request secret/data/three", "response secret/data/three");
     }
