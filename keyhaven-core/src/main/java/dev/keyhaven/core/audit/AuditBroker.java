@@ -474,14 +474,6 @@ public final class AuditBroker implements AutoCloseable {
         if (writerParked.get() && writerParked.compareAndSet(true, false)) java.util.concurrent.locks.LockSupport.unpark(writer);
     }
 
-    /**
-     * Set while a thread holds the commit lock to write queued entries ({@link #drainHere} or the writer thread):
-     * such a thread looks at the queue again after it lets go of the lock, so whoever finds the lock taken by it
-     * may leave its entries to it. Any other holder (enable, disable, a checkpoint) does not, and then the writer
-     * thread is woken instead.
-     */
-    private volatile boolean draining;
-
     private final Runnable drainHere = this::drainHere;
 
     /**
@@ -496,18 +488,9 @@ public final class AuditBroker implements AutoCloseable {
         while (true) {
             boolean handedOff = false;
             while (!queue.isEmpty()) {
-                if (++batches > DRAIN_BATCHES) {
-                    wakeWriter();
-                    handedOff = true;
-                    break;
-                }
-                if (!quickWritesOnly(devices)) { // a slow device was enabled meanwhile: its entries are the writer's
-                    wakeWriter();
-                    handedOff = true;
-                    break;
-                }
-                if (!writeQueued(false)) {
-                    if (!draining) wakeWriter(); // held by someone who will not look at the queue again
+                // past the bound, a slow device enabled meanwhile (its entries are the writer's), or the lock held
+                // elsewhere: the writer thread, woken below, takes the entries (it waits for the lock if need be)
+                if (++batches > DRAIN_BATCHES || !quickWritesOnly(devices) || !writeQueued(false)) {
                     handedOff = true;
                     break;
                 }
@@ -532,7 +515,6 @@ public final class AuditBroker implements AutoCloseable {
         else if (!commitLock.tryLock()) return false;
         List<Pending> batch = new ArrayList<>();
         try {
-            draining = true;
             for (Pending q; (q = queue.poll()) != null; ) batch.add(q);
             try {
                 writeBatch(batch);
@@ -540,7 +522,6 @@ public final class AuditBroker implements AutoCloseable {
                 LOG.error("audit: writing a batch failed: {}", e.getClass().getSimpleName()); // the entries count as refused
             }
         } finally {
-            draining = false;
             commitLock.unlock();
         }
         complete(batch);
