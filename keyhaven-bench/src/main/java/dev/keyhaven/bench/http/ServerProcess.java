@@ -111,12 +111,21 @@ public final class ServerProcess implements AutoCloseable {
      */
     public long systemCpuNanos() {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[12]) * 10_000_000L; // stime, in USER_HZ (100) ticks
+            String[] f = statFields(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat")));
+            return f == null ? -1 : Long.parseLong(f[12]) * 10_000_000L; // stime, in USER_HZ (100) ticks
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * The fields of a {@code /proc/.../stat} line after the {@code (comm)} field, which may itself hold spaces:
+     * index 11 is utime and 12 stime; null if the line has no such field.
+     */
+    private static String[] statFields(String stat) {
+        int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+        if (open < 0 || close < open || close + 2 > stat.length()) return null;
+        return stat.substring(close + 2).split(" ");
     }
 
     /**
@@ -147,11 +156,10 @@ public final class ServerProcess implements AutoCloseable {
                 } catch (IOException gone) {
                     continue; // the thread ended meanwhile
                 }
-                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
-                if (open < 0 || close < open) continue;
-                String[] f = stat.substring(close + 2).split(" ");
+                String[] f = statFields(stat);
+                if (f == null) continue;
                 long used = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, in USER_HZ (100) ticks
-                ticks.merge(threadGroup(stat.substring(open + 1, close)), used, Long::sum);
+                ticks.merge(threadGroup(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))), used, Long::sum);
             }
         } catch (IOException | RuntimeException e) {
             return null;

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * return anything of the response. With no device enabled, requests proceed (as in Vault).
  *
  * <p>Group commit: callers format their entry (in their own thread) and enqueue it; the broker's writer thread, or
- * for asynchronous entries the caller's event loop ({@link #logResponseAsync}), writes everything queued in one write
+ * for asynchronous entries one event loop at a time ({@link #logResponseAsync}), writes everything queued in one write
  * per device, so concurrent requests share one write and optional fsync. A caller either waits for its entry
  * ({@link #logRequest}, {@link #logResponse}) or, where the response can be sent later, is told the outcome
  * ({@link #logResponseAsync}) and does not wait at all. Sequence numbers are assigned under the commit lock, which
@@ -357,10 +357,12 @@ public final class AuditBroker implements AutoCloseable {
      * not let anything of the response leave before that, and {@code outcome} must be quick and must not throw.
      *
      * <p>Who writes: with {@code writeOn} (the HTTP server passes the connection's event loop, which sends the answer
-     * anyway) and only devices that write into the page cache ({@link AuditDevice#quickWrites()}), a task on
-     * {@code writeOn} writes everything queued by then as one batch and calls the outcomes there; no other thread is
-     * woken, which on a small machine costs more than the write. Otherwise, or if {@code writeOn} refuses the task,
-     * the broker's writer thread does it. {@code outcome} may also run right here (no device: nothing to wait for).
+     * anyway) and only devices that write into the page cache ({@link AuditDevice#quickWrites()}), a drain task on
+     * {@code writeOn} writes everything queued as batches and calls the outcomes there, unless a drain is already
+     * scheduled or running (on this or another event loop): then that drain takes the entry, and no thread is woken
+     * for it, which on a small machine costs more than the write. Otherwise, if {@code writeOn} refuses the task, or
+     * once a drain has written {@link #DRAIN_BATCHES} batches, the broker's writer thread does it. {@code outcome} may
+     * also run right here (no device: nothing to wait for).
      */
     public void logResponseAsync(AuditEvent event, Response response, java.util.concurrent.Executor writeOn, Outcome outcome) {
         Pending first = takeDeferred(event);
