@@ -15,11 +15,18 @@ import java.util.Optional;
  * measure off and on back to back, alternating which goes first so drift on a shared machine cancels; the figure is
  * the median of the per-round ratios (the overall ratio of the sums is printed too). Each audit-on phase writes a log
  * of its own, which is verified after the phase (outside the measured time) and then removed, as logrotate and a log
- * shipper would: so the figure is for a real, hash-chained log on the data directory's file system, and the page
- * cache is recycled the way it is on a long-running server rather than grown by gigabytes of never-touched memory
- * (on a fresh VM the first write to each page costs ~10× a write to a recycled one; {@code -Dkeep.logs=true} keeps
- * every log until the run ends, to show that case). The server's CPU time per request is printed for each phase:
- * unlike throughput it hardly depends on what else the shared machine is doing. {@link AuditCompare} runs the same
+ * shipper would: so the figure is for a real, hash-chained log on the data directory's file system. On a VM whose
+ * balloon device reports free pages to the host (Firecracker, as here), removing a log does not make its pages cheap
+ * to reuse: about two seconds after they are freed the host takes them back, and the next write to each page waits
+ * for the host to back it again (measured with perf: the kernel copies a read's 2.26 KB into such pages at 1.45 GB/s,
+ * ~1.6 µs plus ~0.6 µs zeroing per read; appending the same bytes in 18 KB writes took 1.4 µs per read into fresh
+ * pages and 0.55 µs overwriting resident ones). A server whose memory is in use
+ * recycles page-cache pages that stay resident; this benchmark cannot show that case without filling the VM's
+ * memory. {@code -Dkeep.logs=true} keeps every log until the run ends. Each phase prints the server's CPU time per
+ * request, by thread group, its context switches and its write system calls per request (with the audit on, the
+ * increase over the audit-off figure is the file writes per read). Per-request CPU drifts with the host's load as much
+ * as throughput does (the audit-off path measured 37-67 µs within one run), so only alternating rounds compare
+ * fairly. {@link AuditCompare} runs the same
  * phases against several server builds at once, to measure a change.
  *
  * <p>Options: {@code -Dconnections=32 -Djit=6 -Dwarmup=2 -Dseconds=6 -Drounds=4 -Dfsync=false} ({@code jit}: seconds of
@@ -190,11 +197,15 @@ public final class AuditBenchmark {
             long cpu0 = server.cpuNanos();
             java.util.Map<String, Long> threads0 = server.threadCpuNanos();
             long sys0 = server.systemCpuNanos();
+            java.util.Map<String, Long> switches0 = server.threadSwitches();
+            long writes0 = server.writeSyscalls();
             long t0 = System.nanoTime();
             HttpLoad.Result r = HttpLoad.run(name, "127.0.0.1", server.port(), connections, warmup, seconds, source, s -> s == 200);
             long cpu1 = server.cpuNanos();
             java.util.Map<String, Long> threads1 = server.threadCpuNanos();
             long sys1 = server.systemCpuNanos();
+            java.util.Map<String, Long> switches1 = server.threadSwitches();
+            long writes1 = server.writeSyscalls();
             double jitShare = threads0 == null || threads1 == null ? -1
                     : (double) (threads1.getOrDefault("jit", 0L) - threads0.getOrDefault("jit", 0L)) / (System.nanoTime() - t0);
             double perRequest = cpu0 < 0 || cpu1 < 0 || r.sent() == 0 ? -1 : (cpu1 - cpu0) / 1000.0 / r.sent();
@@ -202,7 +213,9 @@ public final class AuditBenchmark {
             System.out.println(r + (perRequest < 0 ? "" : String.format("  server CPU %.1f µs/req", perRequest))
                     + (sysPerRequest < 0 ? "" : String.format(" (kernel %.1f)", sysPerRequest))
                     + (jitShare < 0 ? "" : String.format(", JIT %.0f %%", jitShare * 100))
-                    + (threads0 == null || threads1 == null || r.sent() == 0 ? "" : "; µs/req by threads: " + perGroup(threads0, threads1, r.sent())));
+                    + (threads0 == null || threads1 == null || r.sent() == 0 ? "" : "; µs/req by threads: " + perGroup(threads0, threads1, r.sent(), 1000.0))
+                    + (switches0 == null || switches1 == null || r.sent() == 0 ? "" : "; context switches/req: " + perGroup(switches0, switches1, r.sent(), 1))
+                    + (writes0 < 0 || writes1 < 0 || r.sent() == 0 ? "" : String.format("; write syscalls/req %.3f", (writes1 - writes0) / (double) r.sent())));
             return new Phase(r, perRequest);
         } finally {
             if (on) {
@@ -212,13 +225,16 @@ public final class AuditBenchmark {
         }
     }
 
-    /** CPU per request by thread group between two snapshots, e.g. {@code loop 14.2, workers 22.0, gc 1.1}. */
-    static String perGroup(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long requests) {
+    /**
+     * A per-thread-group count per request between two snapshots, divided by {@code unit} (1000 for CPU nanoseconds
+     * as µs), e.g. {@code loop 14.2, workers 22.0, gc 1.1}.
+     */
+    static String perGroup(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long requests, double unit) {
         StringBuilder sb = new StringBuilder();
         for (String g : java.util.List.of("loop", "workers", "audit", "gc", "jit", "other")) {
-            double us = (after.getOrDefault(g, 0L) - before.getOrDefault(g, 0L)) / 1000.0 / requests;
+            double us = (after.getOrDefault(g, 0L) - before.getOrDefault(g, 0L)) / unit / requests;
             if (sb.length() > 0) sb.append(", ");
-            sb.append(g).append(' ').append(String.format("%.1f", us));
+            sb.append(g).append(' ').append(String.format(unit == 1 ? "%.2f" : "%.1f", us));
         }
         return sb.toString();
     }

@@ -168,6 +168,55 @@ public final class ServerProcess implements AutoCloseable {
         return ticks;
     }
 
+    /**
+     * Write system calls the server has made so far (socket and file writes alike: {@code syscw} of
+     * {@code /proc/PID/io}); -1 where that cannot be read. With the audit on, the increase per request over the audit-off
+     * figure is the file writes per read, so its inverse is how many reads one group-commit write carries.
+     */
+    public long writeSyscalls() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "io"))) {
+                if (line.startsWith("syscw:")) return Long.parseLong(line.substring(6).trim());
+            }
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Context switches (voluntary + involuntary) of the server's threads so far, summed per group as in
+     * {@link #threadCpuNanos}; null where {@code /proc/PID/task/} cannot be read. A voluntary switch is a thread
+     * going to sleep (park, epoll_wait with nothing to do) and, on a VM, usually a wake-up by another CPU later.
+     */
+    public Map<String, Long> threadSwitches() {
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        if (!Files.isDirectory(tasks)) return null;
+        Map<String, Long> switches = new TreeMap<>();
+        try (var threads = Files.newDirectoryStream(tasks)) {
+            for (Path t : threads) {
+                List<String> status;
+                try {
+                    status = Files.readAllLines(t.resolve("status"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                String group = "other";
+                long n = 0;
+                for (String line : status) {
+                    if (line.startsWith("Name:")) group = threadGroup(line.substring(5).trim());
+                    else if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                        n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+                switches.merge(group, n, Long::sum);
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return switches;
+    }
+
     /** The group of a thread by its (15-character) Linux name. */
     static String threadGroup(String comm) {
         if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) return "jit";
