@@ -145,27 +145,39 @@ public final class ServerProcess implements AutoCloseable {
      * compare groups of long-lived threads only. Resolution: one clock tick (10 ms).
      */
     public Map<String, Long> threadCpuNanos() {
+        Map<String, Long> ticks = perThreadGroup("stat", stat -> {
+            String[] f = statFields(stat);
+            if (f == null) return null;
+            long used = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, in USER_HZ (100) ticks
+            return Map.entry(threadGroup(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))), used);
+        });
+        if (ticks != null) ticks.replaceAll((k, v) -> v * 10_000_000L);
+        return ticks;
+    }
+
+    /**
+     * Reads {@code /proc/PID/task/TID/<file>} of every server thread, turns each into a thread group and a count
+     * ({@code parse}; null skips the thread) and sums the counts per group; null where the directory cannot be read.
+     */
+    private Map<String, Long> perThreadGroup(String file, java.util.function.Function<String, Map.Entry<String, Long>> parse) {
         Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
         if (!Files.isDirectory(tasks)) return null;
-        Map<String, Long> ticks = new TreeMap<>();
+        Map<String, Long> sums = new TreeMap<>();
         try (var threads = Files.newDirectoryStream(tasks)) {
             for (Path t : threads) {
-                String stat;
+                String text;
                 try {
-                    stat = Files.readString(t.resolve("stat"));
+                    text = Files.readString(t.resolve(file));
                 } catch (IOException gone) {
                     continue; // the thread ended meanwhile
                 }
-                String[] f = statFields(stat);
-                if (f == null) continue;
-                long used = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, in USER_HZ (100) ticks
-                ticks.merge(threadGroup(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))), used, Long::sum);
+                Map.Entry<String, Long> e = parse.apply(text);
+                if (e != null) sums.merge(e.getKey(), e.getValue(), Long::sum);
             }
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        ticks.replaceAll((k, v) -> v * 10_000_000L);
-        return ticks;
+        return sums;
     }
 
     /**
@@ -190,31 +202,17 @@ public final class ServerProcess implements AutoCloseable {
      * going to sleep (park, epoll_wait with nothing to do) and, on a VM, usually a wake-up by another CPU later.
      */
     public Map<String, Long> threadSwitches() {
-        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
-        if (!Files.isDirectory(tasks)) return null;
-        Map<String, Long> switches = new TreeMap<>();
-        try (var threads = Files.newDirectoryStream(tasks)) {
-            for (Path t : threads) {
-                List<String> status;
-                try {
-                    status = Files.readAllLines(t.resolve("status"));
-                } catch (IOException gone) {
-                    continue; // the thread ended meanwhile
+        return perThreadGroup("status", status -> {
+            String group = "other";
+            long n = 0;
+            for (String line : status.split("\n")) {
+                if (line.startsWith("Name:")) group = threadGroup(line.substring(5).trim());
+                else if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                    n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
                 }
-                String group = "other";
-                long n = 0;
-                for (String line : status) {
-                    if (line.startsWith("Name:")) group = threadGroup(line.substring(5).trim());
-                    else if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
-                        n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                    }
-                }
-                switches.merge(group, n, Long::sum);
             }
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        return switches;
+            return Map.entry(group, n);
+        });
     }
 
     /** The group of a thread by its (15-character) Linux name. */
