@@ -20,9 +20,8 @@ import java.util.Optional;
  * to reuse: about two seconds after they are freed the host takes them back, and the next write to each page waits
  * for the host to back it again (measured with perf: the kernel copies a read's 2.26 KB into such pages at 1.45 GB/s,
  * ~1.6 µs plus ~0.6 µs zeroing per read; appending the same bytes in 18 KB writes took 1.4 µs per read into fresh
- * pages and 0.55 µs overwriting resident ones). A server whose memory is in use
- * recycles page-cache pages that stay resident; this benchmark cannot show that case without filling the VM's
- * memory. {@code -Dkeep.logs=true} keeps every log until the run ends. Each phase prints the server's CPU time per
+ * pages and 0.55 µs overwriting resident ones). A server whose memory is in use recycles page-cache pages that stay
+ * resident; this benchmark cannot show that case without filling the VM's memory. {@code -Dkeep.logs=true} keeps every log until the run ends. Each phase prints the server's CPU time per
  * request, by thread group, its context switches and its write system calls per request (with the audit on, the
  * increase over the audit-off figure is the file writes per read). Per-request CPU drifts with the host's load as much
  * as throughput does (the audit-off path measured 37-67 µs within one run), so only alternating rounds compare
@@ -213,8 +212,8 @@ public final class AuditBenchmark {
             System.out.println(r + (perRequest < 0 ? "" : String.format("  server CPU %.1f µs/req", perRequest))
                     + (sysPerRequest < 0 ? "" : String.format(" (kernel %.1f)", sysPerRequest))
                     + (jitShare < 0 ? "" : String.format(", JIT %.0f %%", jitShare * 100))
-                    + (threads0 == null || threads1 == null || r.sent() == 0 ? "" : "; µs/req by threads: " + perGroup(threads0, threads1, r.sent(), 1000.0))
-                    + (switches0 == null || switches1 == null || r.sent() == 0 ? "" : "; context switches/req: " + perGroup(switches0, switches1, r.sent(), 1))
+                    + (threads0 == null || threads1 == null || r.sent() == 0 ? "" : "; µs/req by threads: " + perGroup(threads0, threads1, r.sent(), 1000.0, "%.1f"))
+                    + (switches0 == null || switches1 == null || r.sent() == 0 ? "" : "; context switches/req: " + perGroup(switches0, switches1, r.sent(), 1, "%.2f"))
                     + (writes0 < 0 || writes1 < 0 || r.sent() == 0 ? "" : String.format("; write syscalls/req %.3f", (writes1 - writes0) / (double) r.sent())));
             return new Phase(r, perRequest);
         } finally {
@@ -227,14 +226,14 @@ public final class AuditBenchmark {
 
     /**
      * A per-thread-group count per request between two snapshots, divided by {@code unit} (1000 for CPU nanoseconds
-     * as µs), e.g. {@code loop 14.2, workers 22.0, gc 1.1}.
+     * as µs) and printed with {@code format}, e.g. {@code loop 14.2, workers 22.0, gc 1.1}.
      */
-    static String perGroup(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long requests, double unit) {
+    static String perGroup(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long requests, double unit, String format) {
         StringBuilder sb = new StringBuilder();
         for (String g : java.util.List.of("loop", "workers", "audit", "gc", "jit", "other")) {
-            double us = (after.getOrDefault(g, 0L) - before.getOrDefault(g, 0L)) / unit / requests;
+            double perRequest = (after.getOrDefault(g, 0L) - before.getOrDefault(g, 0L)) / unit / requests;
             if (sb.length() > 0) sb.append(", ");
-            sb.append(g).append(' ').append(String.format(unit == 1 ? "%.2f" : "%.1f", us));
+            sb.append(g).append(' ').append(String.format(format, perRequest));
         }
         return sb.toString();
     }
