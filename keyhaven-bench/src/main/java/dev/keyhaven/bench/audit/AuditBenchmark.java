@@ -198,6 +198,8 @@ public final class AuditBenchmark {
             long sys0 = server.systemCpuNanos();
             java.util.Map<String, Long> switches0 = server.threadSwitches();
             long writes0 = server.writeSyscalls();
+            long[] machine0 = machineJiffies();
+            long self0 = selfCpuNanos();
             long t0 = System.nanoTime();
             HttpLoad.Result r = HttpLoad.run(name, "127.0.0.1", server.port(), connections, warmup, seconds, source, s -> s == 200);
             long cpu1 = server.cpuNanos();
@@ -205,6 +207,8 @@ public final class AuditBenchmark {
             long sys1 = server.systemCpuNanos();
             java.util.Map<String, Long> switches1 = server.threadSwitches();
             long writes1 = server.writeSyscalls();
+            long[] machine1 = machineJiffies();
+            long self1 = selfCpuNanos();
             double jitShare = threads0 == null || threads1 == null ? -1
                     : (double) (threads1.getOrDefault("jit", 0L) - threads0.getOrDefault("jit", 0L)) / (System.nanoTime() - t0);
             double perRequest = cpu0 < 0 || cpu1 < 0 || r.sent() == 0 ? -1 : (cpu1 - cpu0) / 1000.0 / r.sent();
@@ -214,7 +218,8 @@ public final class AuditBenchmark {
                     + (jitShare < 0 ? "" : String.format(", JIT %.0f %%", jitShare * 100))
                     + (threads0 == null || threads1 == null || r.sent() == 0 ? "" : "; µs/req by threads: " + perGroup(threads0, threads1, r.sent(), 1000.0, "%.1f"))
                     + (switches0 == null || switches1 == null || r.sent() == 0 ? "" : "; context switches/req: " + perGroup(switches0, switches1, r.sent(), 1, "%.2f"))
-                    + (writes0 < 0 || writes1 < 0 || r.sent() == 0 ? "" : String.format("; write syscalls/req %.3f", (writes1 - writes0) / (double) r.sent())));
+                    + (writes0 < 0 || writes1 < 0 || r.sent() == 0 ? "" : String.format("; write syscalls/req %.3f", (writes1 - writes0) / (double) r.sent()))
+                    + machine(machine0, machine1, self0, self1, r.sent()));
             return new Phase(r, perRequest);
         } finally {
             if (on) {
@@ -222,6 +227,41 @@ public final class AuditBenchmark {
                 logs.done();
             }
         }
+    }
+
+    /**
+     * The whole machine's busy and idle time per request between two {@link #machineJiffies} snapshots, and the load
+     * generator's own CPU time (this JVM): with the audit on, idle time that grows means the server left the cores
+     * waiting (e.g. answers held back for a batch), not that it worked more. Empty where {@code /proc/stat} is missing.
+     */
+    static String machine(long[] before, long[] after, long self0, long self1, long requests) {
+        if (before == null || after == null || requests == 0) return "";
+        double busy = (after[0] - before[0]) * 10_000.0 / requests; // USER_HZ ticks (10 ms) as µs
+        double idle = (after[1] - before[1]) * 10_000.0 / requests;
+        String load = self0 < 0 || self1 < 0 ? "" : String.format(", load generator %.1f", (self1 - self0) / 1000.0 / requests);
+        return String.format("; machine µs/req: busy %.1f, idle %.1f%s", busy, idle, load);
+    }
+
+    /** Busy and idle (idle + iowait) ticks of all CPUs from {@code /proc/stat}; null where it cannot be read. */
+    static long[] machineJiffies() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = cpu.trim().split("\\s+");
+            long busy = 0, idle = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+                long v = Long.parseLong(f[i]);
+                if (i == 4 || i == 5) idle += v;
+                else busy += v;
+            }
+            return new long[] {busy, idle};
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** This JVM's CPU time (the load generator's threads and the benchmark's own), -1 if unknown. */
+    static long selfCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     /**
