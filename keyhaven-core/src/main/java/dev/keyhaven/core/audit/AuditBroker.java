@@ -408,7 +408,7 @@ public final class AuditBroker implements AutoCloseable {
         final Response response;
         final KeyhavenException error;
         final boolean request;
-        private final PerFormat<byte[]> bodies = new PerFormat<>();
+        private final PerFormat<AuditChain.Body> bodies = new PerFormat<>();
         Pending companion; // a deferred request entry written in the same batch, just before this one
         volatile boolean done; // set by whoever wrote the batch, after it
         Thread thread; // the caller waiting for this entry (null when it is told through outcome)
@@ -423,12 +423,13 @@ public final class AuditBroker implements AutoCloseable {
         }
 
         /** The formatted entry for a format: made once (by its caller, or by whoever writes, for a device enabled meanwhile). */
-        synchronized byte[] body(FormatOptions o, Instant now) {
-            byte[] b = bodies.get(o);
+        synchronized AuditChain.Body body(FormatOptions o, Instant now) {
+            AuditChain.Body b = bodies.get(o);
             if (b != null) return b;
-            return bodies.putIfAbsent(o, request
+            byte[] bytes = request
                     ? EntryFormatter.request(event, error, hasher, o, now)
-                    : EntryFormatter.response(event, response, error, hasher, o, now));
+                    : EntryFormatter.response(event, response, error, hasher, o, now);
+            return bodies.putIfAbsent(o, AuditChain.startLine(o.prefixBytes(), bytes));
         }
     }
 
@@ -584,7 +585,7 @@ public final class AuditBroker implements AutoCloseable {
         Instant now = clock.instant();
         List<AuditDevice> devs = healBroken(devices);
         for (AuditDevice d : devs) {
-            List<byte[]> bodies = new ArrayList<>(batch.size() + 8);
+            List<AuditChain.Body> bodies = new ArrayList<>(batch.size() + 8);
             for (Pending q : batch) {
                 if (q.companion != null) bodies.add(q.companion.body(d.format, now));
                 bodies.add(q.body(d.format, now));

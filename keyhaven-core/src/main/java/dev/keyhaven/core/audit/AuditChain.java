@@ -56,14 +56,95 @@ public final class AuditChain {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /** Never updated: {@link #startLine} clones it (cloning a digest only reads it, so threads may share it). */
+    private static final MessageDigest FRESH = newSha256();
+
+    /**
+     * An entry body formatted for one prefix, with a SHA-256 state that has already absorbed the prefix and the body
+     * up to its closing brace: the part of the line's hash that does not depend on the chain, computed by whoever
+     * formats the entry (the request's thread, in parallel), so the writer, which must hash lines one after another,
+     * only adds the tail ({@link #hashWithTail}). {@code started} is never changed: it is cloned for each use.
+     */
+    record Body(byte[] bytes, byte[] prefix, MessageDigest started) {
+        /** A body hashed entirely by the writer (checkpoints). */
+        Body(byte[] bytes) {
+            this(bytes, null, null);
+        }
+    }
+
+    /** {@code body} with the hash of {@code prefix + body} (without the closing brace) started. */
+    static Body startLine(byte[] prefix, byte[] body) {
+        if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}') throw new IllegalArgumentException("not a JSON object");
+        MessageDigest md = cloneOf(FRESH);
+        if (prefix.length > 0) md.update(prefix);
+        md.update(body, 0, body.length - 1);
+        return new Body(body, prefix, md);
+    }
+
+    private static MessageDigest cloneOf(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digest cannot be cloned", e); // the JDK's can
+        }
+    }
+
+    /**
+     * The hash of a sealed line (what {@link #sha256Hex(AuditDevice.Line)} gives), finishing {@code body}'s started
+     * state when it was started for this line's prefix.
+     */
+    static String hashWithTail(Body body, AuditDevice.Line line) {
+        if (body.started() == null || body.bytes() != line.body() || !java.util.Arrays.equals(body.prefix(), line.prefix())) return sha256Hex(line);
+        MessageDigest md = cloneOf(body.started());
+        md.update(line.tail());
+        return HexFormat.of().formatHex(md.digest());
+    }
+
     /**
      * Appends the chain fields to a compact JSON object body, as parts (nothing copied): {@code {"a":1}} becomes
      * {@code <prefix>{"a":1,"seq":n,"prev":"h"}}.
      */
     static AuditDevice.Line seal(long seq, byte[] prefix, byte[] body, String prev) {
         if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}') throw new IllegalArgumentException("not a JSON object");
-        String tail = (body.length > 2 ? "," : "") + "\"seq\":" + seq + ",\"prev\":\"" + prev + "\"}";
-        return new AuditDevice.Line(seq, prefix, body, body.length - 1, tail.getBytes(StandardCharsets.US_ASCII));
+        return new AuditDevice.Line(seq, prefix, body, body.length - 1, tail(body.length > 2, seq, prev));
+    }
+
+    private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PREV = ",\"prev\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@code ,"seq":n,"prev":"h"}} (without the comma for an empty object), written straight into its array. */
+    private static byte[] tail(boolean comma, long seq, String prev) {
+        int digits = 1;
+        for (long v = seq; v >= 10; v /= 10) digits++; // seq >= 1
+        int n = (comma ? 1 : 0) + SEQ.length + digits + PREV.length + prev.length() + 2;
+        byte[] t = new byte[n];
+        int i = 0;
+        if (comma) t[i++] = ',';
+        System.arraycopy(SEQ, 0, t, i, SEQ.length);
+        i += SEQ.length;
+        long v = seq;
+        for (int d = i + digits - 1; d >= i; d--) {
+            t[d] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        i += digits;
+        System.arraycopy(PREV, 0, t, i, PREV.length);
+        i += PREV.length;
+        for (int c = 0; c < prev.length(); c++) {
+            char ch = prev.charAt(c);
+            if (ch >= 0x80 || ch == '"' || ch == '\\' || ch < 0x20) return escapedTail(comma, seq, prev); // not a digest (a damaged file's)
+            t[i++] = (byte) ch;
+        }
+        t[i++] = '"';
+        t[i] = '}';
+        return t;
+    }
+
+    private static byte[] escapedTail(boolean comma, long seq, String prev) {
+        JsonOut out = new JsonOut(prev.length() + 40);
+        if (comma) out.raw((byte) ',');
+        out.raw(SEQ).number(seq).raw(PREV, 0, PREV.length - 1).string(prev).raw((byte) '}');
+        return out.toBytes();
     }
 
     /** The bytes signed by a checkpoint: they bind its sequence number, predecessor hash, time and key. */

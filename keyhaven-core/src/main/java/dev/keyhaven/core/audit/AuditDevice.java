@@ -106,21 +106,21 @@ public abstract class AuditDevice implements AutoCloseable {
      * Chains and writes the given entry bodies (plus any checkpoint that falls due). On failure nothing of the batch
      * counts: the chain head stays where it was, so the next batch continues from the last durable entry.
      */
-    final void append(List<byte[]> bodies, Instant now) throws IOException {
+    final void append(List<AuditChain.Body> bodies, Instant now) throws IOException {
         AuditChain.Head h = head;
         long since = sinceCheckpoint;
         Instant last = lastCheckpoint;
         List<Line> lines = new ArrayList<>(bodies.size() + 1);
-        for (byte[] body : bodies) {
+        for (AuditChain.Body body : bodies) {
             h = chain(lines, body, h);
             if (++since >= checkpointInterval) {
-                h = chain(lines, checkpointBody(h.seq() + 1, h.hash(), now), h);
+                h = chain(lines, new AuditChain.Body(checkpointBody(h.seq() + 1, h.hash(), now)), h);
                 since = 0;
                 last = now;
             }
         }
         if (since > 0 && !now.isBefore(last.plus(checkpointPeriod))) {
-            h = chain(lines, checkpointBody(h.seq() + 1, h.hash(), now), h);
+            h = chain(lines, new AuditChain.Body(checkpointBody(h.seq() + 1, h.hash(), now)), h);
             since = 0;
             last = now;
         }
@@ -135,7 +135,7 @@ public abstract class AuditDevice implements AutoCloseable {
         if (sinceCheckpoint == 0) return;
         AuditChain.Head h = head;
         List<Line> lines = new ArrayList<>(1);
-        h = chain(lines, checkpointBody(h.seq() + 1, h.hash(), now), h);
+        h = chain(lines, new AuditChain.Body(checkpointBody(h.seq() + 1, h.hash(), now)), h);
         write(lines, h);
         head = h;
         sinceCheckpoint = 0;
@@ -146,11 +146,11 @@ public abstract class AuditDevice implements AutoCloseable {
         return sinceCheckpoint > 0 && !now.isBefore(lastCheckpoint.plus(checkpointPeriod));
     }
 
-    private AuditChain.Head chain(List<Line> out, byte[] body, AuditChain.Head h) {
+    private AuditChain.Head chain(List<Line> out, AuditChain.Body body, AuditChain.Head h) {
         long seq = h.seq() + 1;
-        Line line = AuditChain.seal(seq, prefix, body, h.hash());
+        Line line = AuditChain.seal(seq, prefix, body.bytes(), h.hash());
         out.add(line);
-        return new AuditChain.Head(seq, AuditChain.sha256Hex(line));
+        return new AuditChain.Head(seq, AuditChain.hashWithTail(body, line));
     }
 
     private byte[] checkpointBody(long seq, String prev, Instant now) {

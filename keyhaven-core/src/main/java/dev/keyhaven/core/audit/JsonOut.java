@@ -84,6 +84,13 @@ final class JsonOut {
         return this;
     }
 
+    JsonOut raw(byte[] b, int off, int n) {
+        ensure(n);
+        System.arraycopy(b, off, buf, len, n);
+        len += n;
+        return this;
+    }
+
     /** ASCII text without anything to escape (field names, fixed punctuation). */
     @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): the low byte of each char, copied in bulk
     JsonOut ascii(String s) {
