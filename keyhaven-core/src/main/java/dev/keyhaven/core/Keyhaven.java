@@ -214,12 +214,9 @@ public final class Keyhaven implements AutoCloseable {
         }
         if (req.asyncAuditAllowed()) {
             // the edge sends the response once the entries are written (or a 503 if they cannot be): no waiting here
-            java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
+            dev.keyhaven.core.logical.AuditGate gate = new dev.keyhaven.core.logical.AuditGate();
             req.auditGate(gate);
-            a.logResponseAsync(ev, resp, req.auditWriteOn(), failure -> {
-                if (failure == null) gate.complete(null);
-                else gate.completeExceptionally(failure);
-            });
+            a.logResponseAsync(ev, resp, req.auditWriteOn(), gate::complete);
             return resp;
         }
         a.logResponse(ev, resp);
@@ -667,12 +664,12 @@ public final class Keyhaven implements AutoCloseable {
         try {
             Response resp = handleRequest(req);
             status = resp.status();
-            java.util.concurrent.CompletableFuture<Void> gate = req.auditGate();
+            dev.keyhaven.core.logical.AuditGate gate = req.auditGate();
             if (gate != null) {
                 // the outcome is known once the audit entries are written: metrics and observers see that status
                 later = true;
                 int ok = status;
-                gate.whenComplete((v, failure) -> observe(req, failure == null ? ok : ErrorCode.UNAVAILABLE.httpStatus(), start));
+                gate.then(failure -> observe(req, failure == null ? ok : ErrorCode.UNAVAILABLE.httpStatus(), start));
             }
             return resp;
         } catch (KeyhavenException e) {

@@ -67,10 +67,10 @@ final class HttpEdge {
             if (auditWriteOn != null) req.allowAsyncAudit(auditWriteOn);
             Response resp = core.handle(req);
             out = render(resp, req, head);
-            java.util.concurrent.CompletableFuture<Void> gate = req.auditGate();
+            dev.keyhaven.core.logical.AuditGate gate = req.auditGate();
             if (gate != null) {
                 Rendered ok = out;
-                gate.whenComplete((v, failure) -> done.accept(failure == null ? ok : auditFailure(failure, head)));
+                gate.then(failure -> done.accept(failure == null ? ok : error(failure.code().httpStatus(), failure.errors(), head)));
                 return;
             }
         } catch (KeyhavenException e) {
@@ -81,12 +81,6 @@ final class HttpEdge {
             out = error(500, List.of("internal error"), head);
         }
         done.accept(out);
-    }
-
-    private static Rendered auditFailure(Throwable failure, boolean head) {
-        Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (t instanceof KeyhavenException k) return error(k.code().httpStatus(), k.errors(), head);
-        return error(503, List.of("no audit backend succeeded in logging the response"), head);
     }
 
     // ------------------------------------------------------------------ request

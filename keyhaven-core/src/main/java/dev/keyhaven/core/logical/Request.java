@@ -104,7 +104,7 @@ public final class Request {
 
     private volatile boolean asyncAudit;
     private volatile java.util.concurrent.Executor auditWriteOn;
-    private volatile java.util.concurrent.CompletableFuture<Void> auditGate;
+    private volatile AuditGate auditGate;
 
     /**
      * Set by an edge that can send the response later (the HTTP server): the core may then return a read's response
@@ -127,14 +127,14 @@ public final class Request {
     }
 
     /**
-     * Null, or a future that completes once the audit log holds this request's entries, or fails with the 503
-     * {@link KeyhavenException} if no device took them: nothing of the response may leave before it completes.
+     * Null, or a gate that opens once the audit log holds this request's entries, or fails with the 503
+     * {@link KeyhavenException} if no device took them: nothing of the response may leave before it opens.
      */
-    public java.util.concurrent.CompletableFuture<Void> auditGate() {
+    public AuditGate auditGate() {
         return auditGate;
     }
 
-    public void auditGate(java.util.concurrent.CompletableFuture<Void> gate) {
+    public void auditGate(AuditGate gate) {
         this.auditGate = gate;
     }
 
