@@ -74,11 +74,16 @@ public final class AuditChain {
 
     /** {@code body} with the hash of {@code prefix + body} (without the closing brace) started. */
     static Body startLine(byte[] prefix, byte[] body) {
-        if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}') throw new IllegalArgumentException("not a JSON object");
+        requireObject(body);
         MessageDigest md = cloneOf(FRESH);
         if (prefix.length > 0) md.update(prefix);
         md.update(body, 0, body.length - 1);
         return new Body(body, prefix, md);
+    }
+
+    /** Sealing and starting a hash both drop the closing brace: only a compact JSON object's body will do. */
+    private static void requireObject(byte[] body) {
+        if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}') throw new IllegalArgumentException("not a JSON object");
     }
 
     private static MessageDigest cloneOf(MessageDigest md) {
@@ -105,7 +110,7 @@ public final class AuditChain {
      * {@code <prefix>{"a":1,"seq":n,"prev":"h"}}.
      */
     static AuditDevice.Line seal(long seq, byte[] prefix, byte[] body, String prev) {
-        if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}') throw new IllegalArgumentException("not a JSON object");
+        requireObject(body);
         return new AuditDevice.Line(seq, prefix, body, body.length - 1, tail(body.length > 2, seq, prev));
     }
 

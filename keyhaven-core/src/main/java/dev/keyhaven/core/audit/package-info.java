@@ -38,26 +38,26 @@
  * Entries are formatted in the request's own thread (a hand-written JSON writer, byte-identical to Jackson's output),
  * which also starts each line's SHA-256 over the prefix and body, and queued, lock-free; whoever writes takes
  * everything queued, chains it (finishing each hash with the {@code seq}/{@code prev} tail, a block or two) and writes
- * it as one batch per device (group commit). A request that changes something is logged, and waited for, before it runs. A read or list changes
- * nothing: its request entry (stamped at arrival) is written together with its response entry, and over HTTP the
- * worker does not wait at all ({@link dev.keyhaven.core.logical.Request#auditGate()}): the response goes out once
- * both entries are written, or is replaced by the 503 if no device took them; metrics and request observers then
- * count the status the client got. Who writes: when every device is a plain file without {@code fsync} (an append
- * into the page cache takes microseconds), the connection's event loop, which has to send the answer anyway, writes
- * the batch and sends the answers; otherwise (fsync, stdout, the store device) the broker's {@code audit-writer}
- * thread. Callers that wait (writes) yield the CPU a few times before they park
+ * it as one batch per device (group commit). A request that changes something is logged, and waited for, before it
+ * runs. A read or list changes nothing: its request entry (stamped at arrival) is written together with its response
+ * entry, and over HTTP the worker does not wait at all ({@link dev.keyhaven.core.logical.Request#auditGate()}): the
+ * response goes out once both entries are written, or is replaced by the 503 if no device took them; metrics and
+ * request observers then count the status the client got. Who writes: when every device is a plain file without
+ * {@code fsync} (an append into the page cache takes microseconds), the connection's event loop, which has to send the
+ * answer anyway, writes the batch and sends the answers; otherwise (fsync, stdout, the store device) the broker's
+ * {@code audit-writer} thread. Callers that wait (writes) yield the CPU a few times before they park
  * ({@code -Dkeyhaven.audit.spinYields}, default 20).
  *
- * <p>What it costs (KV v2 read over HTTP, 2-core VM, {@code AuditBenchmark}): 13–18 µs of server CPU per read on
- * top of 48–63 µs (10–11 µs in side-by-side {@code AuditCompare} runs): formatting the two entries (~2.5 µs), the
- * lines' SHA-256 over ~2.2 KB (~1.4 µs, in the request threads), the {@code write(2)} into the page cache (~1.5–2.5
- * µs per read, ~5 reads per write), and the rest in context switches and cache misses: with the audit on, idle
- * workers park and are woken again about twice as often (0.7 vs 0.4 voluntary switches per read). Handing each batch to a writer
- * thread instead cost more on this machine, where waking a thread on the other vCPU costs several microseconds
- * (side by side with {@code AuditCompare}: 26.1 vs 19.8 µs per read; 14–20 µs in solo runs). Writing from the
- * request threads themselves (flat combining) was measured too: no better than the event loop (26.2 vs 24.8 µs).
- * On this VM (its balloon device hands freed memory back to the host), appending a read's 2.26 KB in 18 KB writes
- * took 2.5 µs into new page-cache pages against 0.75 µs overwriting resident ones; dropping written pages with
+ * <p>What it costs (KV v2 read over HTTP, 2-core VM, {@code AuditBenchmark}): 13–18 µs of server CPU per read on top of
+ * 48–63 µs (10–11 µs in side-by-side {@code AuditCompare} runs): formatting the two entries (~2.5 µs), the lines'
+ * SHA-256 over ~2.2 KB (~1.4 µs, in the request threads), the {@code write(2)} into the page cache (~1.5–2.5 µs per
+ * read, ~5 reads per write), and the rest in context switches and cache misses: with the audit on, idle workers park
+ * and are woken again about twice as often (0.7 vs 0.4 voluntary switches per read). Handing each batch to a writer
+ * thread instead cost more on this machine, where waking a thread on the other vCPU costs several microseconds (side by
+ * side with {@code AuditCompare}: 26.1 vs 19.8 µs per read; 14–20 µs in solo runs). Writing from the request threads
+ * themselves (flat combining) was measured too: no better than the event loop (26.2 vs 24.8 µs). On this VM (its
+ * balloon device hands freed memory back to the host), appending a read's 2.26 KB in 18 KB writes took 2.5 µs into new
+ * page-cache pages against 0.75 µs overwriting resident ones; dropping written pages with
  * {@code posix_fadvise(DONTNEED)} to recycle them made it slower (3.6 µs: the writer then starts the writeback itself).
  *
  * <p>The trade-off of writing on the event loop: if {@code write(2)} blocks (the kernel throttling dirty pages on a
