@@ -9,23 +9,23 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * KV v2 read throughput over real HTTP with the file audit device off and on, in one run against one server (target:
- * on ≥ 0.8 × off). Both paths are JIT-warmed first (unmeasured off and on phases until the JIT compiler is quiet:
- * {@link #warmUp}), then {@code rounds} rounds
- * measure off and on back to back, alternating which goes first so drift on a shared machine cancels; the figure is
- * the median of the per-round ratios (the overall ratio of the sums is printed too). Each audit-on phase writes a log
- * of its own, which is verified after the phase (outside the measured time) and then removed, as logrotate and a log
- * shipper would: so the figure is for a real, hash-chained log on the data directory's file system. On a VM whose
- * balloon device reports free pages to the host (Firecracker, as here), removing a log does not make its pages cheap
- * to reuse: about two seconds after they are freed the host takes them back, and the next write to each page waits
- * for the host to back it again (measured with perf: the kernel copies a read's 2.26 KB into such pages at 1.45 GB/s,
- * ~1.6 µs plus ~0.6 µs zeroing per read; appending the same bytes in 18 KB writes took 1.4 µs per read into fresh
- * pages and 0.55 µs overwriting resident ones). A server whose memory is in use recycles page-cache pages that stay
- * resident; this benchmark cannot show that case without filling the VM's memory. {@code -Dkeep.logs=true} keeps every log until the run ends. Each phase prints the server's CPU time per
- * request, by thread group, its context switches and its write system calls per request (with the audit on, the
- * increase over the audit-off figure is the file writes per read). Per-request CPU drifts with the host's load as much
- * as throughput does (the audit-off path measured 37-67 µs within one run), so only alternating rounds compare
- * fairly. {@link AuditCompare} runs the same
+ * KV v2 read throughput over real HTTP with the file audit device off and on, in one run against one server (target: on
+ * ≥ 0.8 × off). Both paths are JIT-warmed first (unmeasured off and on phases until the JIT compiler is quiet:
+ * {@link #warmUp}), then {@code rounds} rounds measure off and on back to back, alternating which goes first so drift
+ * on a shared machine cancels; the figure is the median of the per-round ratios (the overall ratio of the sums is
+ * printed too). Each audit-on phase writes a log of its own, which is verified after the phase (outside the measured
+ * time) and then removed, as logrotate and a log shipper would: so the figure is for a real, hash-chained log on the
+ * data directory's file system. On a VM whose balloon device reports free pages to the host (Firecracker, as here),
+ * removing a log does not make its pages cheap to reuse: about two seconds after they are freed the host takes them
+ * back, and the next write to each page waits for the host to back it again (measured with perf: the kernel copies a
+ * read's 2.26 KB into such pages at 1.45 GB/s, ~1.6 µs plus ~0.6 µs zeroing per read; appending the same bytes in 18 KB
+ * writes took 1.4 µs per read into fresh pages and 0.55 µs overwriting resident ones). A server whose memory is in use
+ * recycles page-cache pages that stay resident; this benchmark cannot show that case without filling the VM's memory.
+ * {@code -Dkeep.logs=true} keeps every log until the run ends. Each phase prints the server's CPU time per request, by
+ * thread group, its context switches and its write system calls per request (with the audit on, the increase over the
+ * audit-off figure is the file writes per read), and the whole machine's busy and idle time per request with the load
+ * generator's share. Per-request CPU drifts with the host's load as much as throughput does (the audit-off path
+ * measured 37-67 µs within one run), so only alternating rounds compare fairly. {@link AuditCompare} runs the same
  * phases against several server builds at once, to measure a change.
  *
  * <p>Options: {@code -Dconnections=32 -Djit=6 -Dwarmup=2 -Dseconds=6 -Drounds=4 -Dfsync=false} ({@code jit}: seconds of
@@ -199,7 +199,7 @@ public final class AuditBenchmark {
             java.util.Map<String, Long> switches0 = server.threadSwitches();
             long writes0 = server.writeSyscalls();
             long[] machine0 = machineJiffies();
-            long self0 = selfCpuNanos();
+            long self0 = ServerProcess.cpuNanos(ProcessHandle.current()); // the load generator's JVM
             long t0 = System.nanoTime();
             HttpLoad.Result r = HttpLoad.run(name, "127.0.0.1", server.port(), connections, warmup, seconds, source, s -> s == 200);
             long cpu1 = server.cpuNanos();
@@ -208,7 +208,7 @@ public final class AuditBenchmark {
             java.util.Map<String, Long> switches1 = server.threadSwitches();
             long writes1 = server.writeSyscalls();
             long[] machine1 = machineJiffies();
-            long self1 = selfCpuNanos();
+            long self1 = ServerProcess.cpuNanos(ProcessHandle.current());
             double jitShare = threads0 == null || threads1 == null ? -1
                     : (double) (threads1.getOrDefault("jit", 0L) - threads0.getOrDefault("jit", 0L)) / (System.nanoTime() - t0);
             double perRequest = cpu0 < 0 || cpu1 < 0 || r.sent() == 0 ? -1 : (cpu1 - cpu0) / 1000.0 / r.sent();
@@ -257,11 +257,6 @@ public final class AuditBenchmark {
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    /** This JVM's CPU time (the load generator's threads and the benchmark's own), -1 if unknown. */
-    static long selfCpuNanos() {
-        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     /**

@@ -102,7 +102,12 @@ public final class ServerProcess implements AutoCloseable {
 
     /** CPU time the server process has used so far (all threads), or -1 where the platform does not tell. */
     public long cpuNanos() {
-        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+        return cpuNanos(process);
+    }
+
+    /** CPU time a process has used so far (all threads), or -1 where the platform does not tell. */
+    public static long cpuNanos(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     /**

@@ -7,8 +7,9 @@ import java.util.List;
  * Opens once a request's audit entries are in the log, or fails with the 503 {@link KeyhavenException} if no device
  * took them: nothing of the response may leave before. Callbacks added before that run in the thread that opens the
  * gate (an event loop or the audit writer), in the order they were added; callbacks added after run at once, in the
- * adding thread. Each runs exactly once, even if one before it throws (the first exception is rethrown after all ran). A lighter stand-in for a {@code CompletableFuture<Void>}: a read's answer
- * waits on one of these, and it needs neither dependent stages nor exception wrapping.
+ * adding thread. Each runs exactly once, even if one before it throws (the first exception is rethrown after all ran).
+ * A lighter stand-in for a {@code CompletableFuture<Void>}: a read's answer waits on one of these, and it needs neither
+ * dependent stages nor exception wrapping.
  */
 public final class AuditGate {
     /** Told the outcome: {@code failure} is null once the entries are in the log. Must be quick and must not throw. */
