@@ -102,7 +102,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** CPU time the server process has used so far (all threads), or -1 where the platform does not tell. */
     public long cpuNanos() {
-        return cpuNanos(process);
+        return cpuNanos(process.toHandle());
     }
 
     /** CPU time a process has used so far (all threads), or -1 where the platform does not tell. */
